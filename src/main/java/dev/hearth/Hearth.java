@@ -1,0 +1,229 @@
+package dev.hearth;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.config.ConfigLoader;
+import dev.hearth.config.HearthConfig;
+import dev.hearth.http.ApiException;
+import dev.hearth.http.Json;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The {@code hearth} command: {@code serve} runs the gateway; {@code accounts}, {@code keys} and
+ * {@code credits} are the operator's commands, working on the same data folder (or database) through the
+ * same code as the admin HTTP API.
+ */
+@Command(name = "hearth", mixinStandardHelpOptions = true, version = "hearth 0.1.0",
+        description = "Self-hostable serverless AI model platform (Segmind-compatible API).",
+        subcommands = {Hearth.Serve.class, Hearth.AccountsCmd.class, Hearth.KeysCmd.class, Hearth.CreditsCmd.class})
+public final class Hearth implements Runnable {
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Hearth());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            String msg = e instanceof ApiException api ? "error (" + api.status() + "): " + api.getMessage() : "error: " + e.getMessage();
+            cmd.getErr().println(msg);
+            return 1;
+        });
+        int code = cli.execute(args);
+        if (code != 0 || !(cli.getParseResult().hasSubcommand() && "serve".equals(cli.getParseResult().subcommand().commandSpec().name()))) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Options every command shares: where the data and the configuration are. */
+    static class Common {
+        @Option(names = "--data", description = "Data folder: SQLite file, blobs, model cache (default ./hearth-data)")
+        Path data;
+
+        @Option(names = "--config", description = "YAML configuration file; HEARTH_* environment variables override it")
+        Path config;
+
+        HearthConfig load(Map<String, String> extra) {
+            Map<String, String> overrides = new HashMap<>(extra);
+            if (data != null) overrides.put("data_dir", data.toString());
+            return ConfigLoader.load(config, System.getenv(), overrides);
+        }
+    }
+
+    @Command(name = "serve", description = "Run the Hearth gateway, dashboard and built-in models.")
+    static class Serve implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @Option(names = "--port", description = "HTTP port (default 8080)")
+        Integer port;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, String> o = new HashMap<>();
+            if (port != null) o.put("server.port", port.toString());
+            HearthConfig cfg = common.load(o);
+            HearthApp app = new HearthApp(cfg);
+            int bound = app.serve();
+            String host = cfg.server().host().equals("0.0.0.0") ? "localhost" : cfg.server().host();
+            System.out.println("Hearth is serving on http://" + host + ":" + bound + " (data in " + cfg.dataPath().toAbsolutePath() + ")");
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                app.close();
+                stopped.countDown();
+            }, "hearth-shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    static void print(Object json) {
+        System.out.println(Json.text(json));
+    }
+
+    @Command(name = "accounts", description = "Create, list and manage accounts.",
+            subcommands = {AccountsCmd.Create.class, AccountsCmd.ListCmd.class, AccountsCmd.Show.class, AccountsCmd.Plan.class,
+                    AccountsCmd.Suspend.class, AccountsCmd.Unsuspend.class})
+    static class AccountsCmd {
+        @Command(name = "create", description = "Create an account; prints its id and first API key.")
+        static class Create implements Callable<Integer> {
+            @CommandLine.Mixin Common common = new Common();
+            @Option(names = "--name", required = true) String name;
+            @Option(names = "--plan", defaultValue = "free") String plan;
+            @Option(names = "--free-credits", description = "USD of free credits (default: billing.free_credits)") BigDecimal free;
+
+            public Integer call() {
+                try (HearthApp app = new HearthApp(common.load(Map.of()))) {
+                    ObjectNode body = Json.object().put("name", name).put("plan", plan);
+                    if (free != null) body.put("free_credits", free);
+                    print(app.administration.createAccount(body));
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "list", description = "List accounts with their balances.")
+        static class ListCmd implements Callable<Integer> {
+            @CommandLine.Mixin Common common = new Common();
+
+            public Integer call() {
+                try (HearthApp app = new HearthApp(common.load(Map.of()))) {
+                    print(app.administration.list());
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "show", description = "Show one account, its balances and keys.")
+        static class Show implements Callable<Integer> {
+            @CommandLine.Mixin Common common = new Common();
+            @Parameters(paramLabel = "ACCOUNT_ID") String id;
+
+            public Integer call() {
+                try (HearthApp app = new HearthApp(common.load(Map.of()))) {
+                    print(app.administration.describe(id));
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "plan", description = "Move an account to another plan.")
+        static class Plan implements Callable<Integer> {
+            @CommandLine.Mixin Common common = new Common();
+            @Parameters(index = "0", paramLabel = "ACCOUNT_ID") String id;
+            @Parameters(index = "1", paramLabel = "PLAN") String plan;
+
+            public Integer call() {
+                try (HearthApp app = new HearthApp(common.load(Map.of()))) {
+                    print(app.administration.setPlan(id, Json.object().put("plan", plan)));
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "suspend", description = "Suspend an account: its calls get 403; its ledger is kept.")
+        static class Suspend implements Callable<Integer> {
+            @CommandLine.Mixin Common common = new Common();
+            @Parameters(paramLabel = "ACCOUNT_ID") String id;
+
+            public Integer call() {
+                try (HearthApp app = new HearthApp(common.load(Map.of()))) {
+                    print(app.administration.setSuspended(id, true));
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "unsuspend", description = "Lift a suspension.")
+        static class Unsuspend implements Callable<Integer> {
+            @CommandLine.Mixin Common common = new Common();
+            @Parameters(paramLabel = "ACCOUNT_ID") String id;
+
+            public Integer call() {
+                try (HearthApp app = new HearthApp(common.load(Map.of()))) {
+                    print(app.administration.setSuspended(id, false));
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "keys", description = "Create and revoke API keys.", subcommands = {KeysCmd.Create.class, KeysCmd.Revoke.class})
+    static class KeysCmd {
+        @Command(name = "create", description = "Create a key for an account; prints it once.")
+        static class Create implements Callable<Integer> {
+            @CommandLine.Mixin Common common = new Common();
+            @Parameters(paramLabel = "ACCOUNT_ID") String id;
+            @Option(names = "--name") String name;
+
+            public Integer call() {
+                try (HearthApp app = new HearthApp(common.load(Map.of()))) {
+                    print(app.administration.createKey(id, Json.object().put("name", name)));
+                }
+                return 0;
+            }
+        }
+
+        @Command(name = "revoke", description = "Revoke a key by its id.")
+        static class Revoke implements Callable<Integer> {
+            @CommandLine.Mixin Common common = new Common();
+            @Parameters(paramLabel = "KEY_ID") String keyId;
+
+            public Integer call() {
+                try (HearthApp app = new HearthApp(common.load(Map.of()))) {
+                    print(app.administration.revokeKey(keyId));
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "credits", description = "Grant, recharge or correct credits (idempotent by --reference).")
+    static class CreditsCmd implements Callable<Integer> {
+        @CommandLine.Mixin Common common = new Common();
+        @Parameters(index = "0", paramLabel = "ACCOUNT_ID") String id;
+        @Parameters(index = "1", paramLabel = "AMOUNT_USD", description = "Negative for a correction") BigDecimal amount;
+        @Option(names = "--kind", defaultValue = "paid", description = "paid or free") String kind;
+        @Option(names = "--reference", description = "Idempotency reference (default: a new random one)") String reference;
+
+        public Integer call() {
+            try (HearthApp app = new HearthApp(common.load(Map.of()))) {
+                String ref = reference != null ? reference : "cli-" + UUID.randomUUID();
+                var r = app.administration.credit(id, Json.object().put("amount", amount).put("kind", kind).put("reference", ref));
+                print(app.administration.creditReply(r));
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.hearth.accounts;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.billing.GrantResult;
+import dev.hearth.http.Caller;
+import dev.hearth.http.Json;
+import dev.hearth.http.JsonBody;
+import dev.hearth.http.Replies;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * Keys an account manages itself (SPEC §1: {@code /v1/keys}) and the operator's admin API (SPEC §12).
+ * Admin routes take only the admin key.
+ */
+public final class AccountRoutes implements HttpService {
+
+    private final Caller caller;
+    private final Accounts accounts;
+    private final Administration admin;
+    private final JsonBody body;
+
+    public AccountRoutes(Caller caller, Accounts accounts, Administration admin, JsonBody body) {
+        this.caller = caller;
+        this.accounts = accounts;
+        this.admin = admin;
+        this.body = body;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/keys", (req, res) -> {
+            String acc = caller.account(req).accountId();
+            ArrayNode keys = Json.MAPPER.createArrayNode();
+            accounts.keys(acc).forEach(k -> keys.add(KeyJson.of(k)));
+            Replies.ok(res, Json.object().set("keys", keys));
+        });
+        rules.post("/v1/keys", (req, res) -> {
+            String acc = caller.account(req).accountId();
+            ObjectNode b = optionalBody(req);
+            NewKey k = accounts.createKey(acc, b.path("name").asText(null));
+            Replies.ok(res, Json.object().put("key_id", k.keyId()).put("api_key", k.apiKey()));
+        });
+        rules.delete("/v1/keys/{keyId}", (req, res) -> {
+            String acc = caller.account(req).accountId();
+            String keyId = req.path().pathParameters().get("keyId");
+            accounts.revokeKey(keyId, acc);
+            Replies.ok(res, Json.object().put("key_id", keyId).put("revoked", true));
+        });
+
+        rules.get("/admin/accounts", (req, res) -> {
+            caller.admin(req);
+            Replies.ok(res, Json.object().set("accounts", admin.list()));
+        });
+        rules.post("/admin/accounts", (req, res) -> {
+            caller.admin(req);
+            Replies.ok(res, admin.createAccount(body.read(req)));
+        });
+        rules.get("/admin/accounts/{id}", (req, res) -> {
+            caller.admin(req);
+            Replies.ok(res, admin.describe(id(req)));
+        });
+        rules.post("/admin/accounts/{id}/keys", (req, res) -> {
+            caller.admin(req);
+            Replies.ok(res, admin.createKey(id(req), optionalBody(req)));
+        });
+        rules.delete("/admin/keys/{keyId}", (req, res) -> {
+            caller.admin(req);
+            Replies.ok(res, admin.revokeKey(req.path().pathParameters().get("keyId")));
+        });
+        rules.post("/admin/accounts/{id}/credits", (req, res) -> {
+            caller.admin(req);
+            GrantResult r = admin.credit(id(req), body.read(req));
+            Replies.ok(res, admin.creditReply(r));
+        });
+        rules.put("/admin/accounts/{id}/plan", (req, res) -> {
+            caller.admin(req);
+            Replies.ok(res, admin.setPlan(id(req), body.read(req)));
+        });
+        rules.post("/admin/accounts/{id}/suspend", (req, res) -> {
+            caller.admin(req);
+            Replies.ok(res, admin.setSuspended(id(req), true));
+        });
+        rules.post("/admin/accounts/{id}/unsuspend", (req, res) -> {
+            caller.admin(req);
+            Replies.ok(res, admin.setSuspended(id(req), false));
+        });
+    }
+
+    private static String id(ServerRequest req) {
+        return req.path().pathParameters().get("id");
+    }
+
+    /** Bodies that may be omitted entirely (creating a key needs no parameters). */
+    private ObjectNode optionalBody(ServerRequest req) {
+        long len = req.headers().contentLength().orElse(-1);
+        if (len == 0 || (len < 0 && !req.content().hasEntity())) return Json.object();
+        return body.read(req);
+    }
+}

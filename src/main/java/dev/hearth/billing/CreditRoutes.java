@@ -1,0 +1,27 @@
+package dev.hearth.billing;
+
+import dev.hearth.http.Caller;
+import dev.hearth.http.Json;
+import dev.hearth.http.Replies;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+
+/** {@code GET /v1/get-user-credits} → {@code {"credits": paid, "free-credits": free}} in USD (SPEC §6). */
+public final class CreditRoutes implements HttpService {
+
+    private final Caller caller;
+    private final Ledger ledger;
+
+    public CreditRoutes(Caller caller, Ledger ledger) {
+        this.caller = caller;
+        this.ledger = ledger;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/get-user-credits", (req, res) -> {
+            Balance b = ledger.balance(caller.account(req).accountId());
+            Replies.ok(res, Json.object().put("credits", Money.toUsd(b.paid())).put("free-credits", Money.toUsd(b.free())));
+        });
+    }
+}

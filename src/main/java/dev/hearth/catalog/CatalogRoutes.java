@@ -1,0 +1,69 @@
+package dev.hearth.catalog;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.billing.Money;
+import dev.hearth.http.ApiException;
+import dev.hearth.http.Caller;
+import dev.hearth.http.Json;
+import dev.hearth.http.Replies;
+import dev.hearth.runtime.ModelPool;
+import dev.hearth.runtime.ModelStatus;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+
+import java.time.Instant;
+
+/**
+ * {@code GET /v1/models} in OpenAI's list shape, each entry extended with title, category, premium, pricing and
+ * status; {@code GET /v1/models/{slug}} adds the input schema, output type and lifecycle detail (SPEC §4).
+ */
+public final class CatalogRoutes implements HttpService {
+
+    private final Caller caller;
+    private final Catalog catalog;
+    private final ModelPool pool;
+
+    public CatalogRoutes(Caller caller, Catalog catalog, ModelPool pool) {
+        this.caller = caller;
+        this.catalog = catalog;
+        this.pool = pool;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/models", (req, res) -> {
+            caller.of(req);
+            ArrayNode data = Json.MAPPER.createArrayNode();
+            for (ModelSpec s : catalog.all()) if (!s.retired()) data.add(entry(s));
+            Replies.ok(res, Json.object().put("object", "list").set("data", data));
+        });
+        rules.get("/v1/models/{slug}", (req, res) -> {
+            caller.of(req);
+            String slug = req.path().pathParameters().get("slug");
+            ModelSpec s = catalog.find(slug);
+            if (s == null) throw ApiException.notFound("Model '" + slug + "' not found");
+            ObjectNode n = entry(s);
+            n.set("input_schema", s.inputSchema());
+            n.put("output", s.output());
+            n.put("description", s.description());
+            ModelStatus st = pool.status(slug);
+            n.put("instances", st.instances()).put("busy", st.busy()).put("queued", st.queued());
+            n.put("last_used_at", st.lastUsedAt() == null ? null : Instant.ofEpochMilli(st.lastUsedAt()).toString());
+            n.put("boot_seconds", st.bootSeconds());
+            n.put("status_detail", st.detail());
+            Replies.ok(res, n);
+        });
+    }
+
+    private ObjectNode entry(ModelSpec s) {
+        ObjectNode n = Json.object().put("id", s.slug()).put("object", "model").put("owned_by", s.ownedBy()).put("created", s.created())
+                .put("title", s.title()).put("category", s.category()).put("premium", s.premium());
+        n.putObject("pricing").put("type", s.pricing().type().name().toLowerCase()).put("price", Money.toUsd(s.pricing().price()))
+                .put("description", s.pricing().describe());
+        n.put("status", pool.status(s.slug()).state().wire());
+        if (!s.enabled()) n.put("disabled", s.disabledReason());
+        else if (!pool.canRun(s)) n.put("disabled", "runner type '" + s.runner().type() + "' is not available on this Hearth");
+        return n;
+    }
+}

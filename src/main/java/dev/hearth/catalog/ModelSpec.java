@@ -1,0 +1,40 @@
+package dev.hearth.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.runners.RunnerSpec;
+
+/**
+ * One catalog entry, as written in a model YAML file: what the model is, what it takes (a JSON Schema),
+ * what it returns, what it costs, what runs it and how it scales.
+ */
+public record ModelSpec(String slug, String title, String category, String description, String ownedBy, long created,
+                        String output, boolean premium, boolean retired, String disabledReason, Pricing pricing,
+                        RunnerSpec runner, Scaling scaling, ObjectNode inputSchema) {
+
+    public boolean takesSeed() {
+        return inputSchema.path("properties").has("seed");
+    }
+
+    public boolean enabled() {
+        return disabledReason == null;
+    }
+
+    static ModelSpec parse(JsonNode n, String source) {
+        String slug = n.path("slug").asText(null);
+        if (slug == null || !Slugs.isValid(slug)) throw new IllegalArgumentException(source + ": slug missing or not a valid slug (" + slug + ")");
+        if (Slugs.isReserved(slug)) throw new IllegalArgumentException(source + ": slug '" + slug + "' is reserved");
+        JsonNode schema = n.path("input_schema");
+        if (!schema.isObject()) throw new IllegalArgumentException(source + ": model " + slug + " has no input_schema object");
+        JsonNode runner = n.path("runner");
+        if (!runner.path("type").isTextual()) throw new IllegalArgumentException(source + ": model " + slug + " has no runner.type");
+        ObjectNode runnerParams = ((ObjectNode) runner).deepCopy();
+        runnerParams.remove("type");
+        String disabled = n.path("disabled").isTextual() ? n.path("disabled").asText() : null;
+        return new ModelSpec(slug, n.path("title").asText(slug), n.path("category").asText("other"), n.path("description").asText(""),
+                n.path("owned_by").asText("hearth"), n.path("created").asLong(0), n.path("output").asText("application/json"),
+                n.path("premium").asBoolean(false), n.path("retired").asBoolean(false), disabled,
+                Pricing.parse(slug, n.path("pricing")), new RunnerSpec(runner.path("type").asText(), runnerParams),
+                Scaling.parse(n.path("scaling")), (ObjectNode) schema);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.hearth.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.billing.Money;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a model is priced (SPEC §6). {@code per_call}: price per output, multiplied by the parameters named in
+ * {@code multiply_by} (a number is taken as is, an array by its length, a missing one as 1).
+ * {@code per_second}: price per second of processing, excluding boot and queue. {@code per_token}: price per
+ * token the model reports, at most {@code max_units} per call. Amounts are nano-dollars.
+ */
+public record Pricing(Type type, long price, List<String> multiplyBy, long maxUnits) {
+
+    public enum Type { PER_CALL, PER_SECOND, PER_TOKEN }
+
+    static Pricing parse(String slug, JsonNode node) {
+        if (node == null || node.isMissingNode()) throw new IllegalArgumentException("model " + slug + " has no pricing");
+        Type type = switch (node.path("type").asText("per_call")) {
+            case "per_call" -> Type.PER_CALL;
+            case "per_second" -> Type.PER_SECOND;
+            case "per_token" -> Type.PER_TOKEN;
+            default -> throw new IllegalArgumentException("model " + slug + ": pricing.type must be per_call, per_second or per_token");
+        };
+        long price = Money.fromUsd(new BigDecimal(node.path("price").asText("0")));
+        if (price <= 0) throw new IllegalArgumentException("model " + slug + ": pricing.price must be above zero");
+        List<String> multiplyBy = new ArrayList<>();
+        node.path("multiply_by").forEach(n -> multiplyBy.add(n.asText()));
+        return new Pricing(type, price, List.copyOf(multiplyBy), node.path("max_units").asLong(4096));
+    }
+
+    /** The most this call can cost, known before it runs: what is held. */
+    public long worstCase(ObjectNode params, int executionTimeoutSeconds) {
+        return switch (type) {
+            case PER_CALL -> price * multiplier(params);
+            case PER_SECOND -> Money.perSecond(price, executionTimeoutSeconds * 1000L);
+            case PER_TOKEN -> price * maxUnits;
+        };
+    }
+
+    /** What the call actually costs once it ran; never more than {@link #worstCase}. */
+    public long actual(ObjectNode params, long processingMillis, long units, int executionTimeoutSeconds) {
+        long cost = switch (type) {
+            case PER_CALL -> price * multiplier(params);
+            case PER_SECOND -> Money.perSecond(price, processingMillis);
+            case PER_TOKEN -> price * Math.max(0, units);
+        };
+        return Math.min(cost, worstCase(params, executionTimeoutSeconds));
+    }
+
+    private long multiplier(ObjectNode params) {
+        long m = 1;
+        for (String name : multiplyBy) {
+            JsonNode v = params.get(name);
+            if (v == null || v.isNull()) continue;
+            if (v.isArray()) m *= Math.max(1, v.size());
+            else if (v.isNumber()) m *= Math.max(1, v.asLong());
+        }
+        return m;
+    }
+
+    public String describe() {
+        String unit = switch (type) {
+            case PER_CALL -> "call";
+            case PER_SECOND -> "second";
+            case PER_TOKEN -> "token";
+        };
+        String per = multiplyBy.isEmpty() ? "" : ", times " + String.join(" × ", multiplyBy.stream().map(p -> "the count of " + p).toList());
+        return "$" + Money.format(price) + " per " + unit + per;
+    }
+}

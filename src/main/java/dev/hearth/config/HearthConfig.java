@@ -1,0 +1,68 @@
+package dev.hearth.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+
+/**
+ * The typed view of the configuration tree. Environment variables arrive as strings, so numbers and booleans
+ * are coerced from text when read here. {@code raw} keeps the whole tree for sections other packages own.
+ */
+public record HearthConfig(Server server, String dataDir, Database database, Admin admin, Billing billing,
+                           Catalog catalog, Logging logging, JsonNode raw) {
+
+    public record Server(String host, int port, String publicUrl, long maxBodyBytes) {
+    }
+
+    public record Database(String url, String user, String password, String schema, int poolSize) {
+    }
+
+    public record Admin(String key) {
+    }
+
+    public record Billing(BigDecimal freeCredits) {
+    }
+
+    public record Catalog(String dir) {
+    }
+
+    public record Logging(boolean storeParameters) {
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, true);
+
+    static {
+        MAPPER.coercionConfigDefaults().setCoercion(CoercionInputShape.String, CoercionAction.TryConvert);
+    }
+
+    static HearthConfig from(JsonNode tree) {
+        try {
+            Parsed p = MAPPER.treeToValue(tree, Parsed.class);
+            return new HearthConfig(p.server, p.dataDir, p.database, p.admin, p.billing, p.catalog, p.logging, tree);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
+        }
+    }
+
+    private record Parsed(Server server, String dataDir, Database database, Admin admin, Billing billing,
+                          Catalog catalog, Logging logging) {
+    }
+
+    public Path dataPath() {
+        return Path.of(dataDir);
+    }
+
+    /** A config section other than the typed ones, e.g. {@code section("limits")}; missing node when absent. */
+    public JsonNode section(String name) {
+        return raw.path(name);
+    }
+}

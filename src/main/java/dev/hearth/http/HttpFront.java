@@ -1,0 +1,56 @@
+package dev.hearth.http;
+
+import dev.hearth.config.HearthConfig;
+import dev.hearth.store.Database;
+import io.helidon.http.Method;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.HttpService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The HTTP server: health checks, the capability routes in the order given, then the fallbacks that keep
+ * every answer in the JSON error envelope (404 for unknown paths, 405 for a known path with the wrong
+ * method) and the translation of {@link ApiException} and unexpected failures into it.
+ */
+public final class HttpFront {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpFront.class);
+
+    private HttpFront() {
+    }
+
+    public static WebServer build(HearthConfig.Server cfg, Database db, HttpService... services) {
+        HttpRouting.Builder routing = HttpRouting.builder();
+        AtomicBoolean ready = new AtomicBoolean(true);
+        routing.get("/health/live", (req, res) -> Replies.ok(res, Json.object().put("status", "live")));
+        routing.get("/health/ready", (req, res) -> {
+            boolean ok = ready.get() && db.isReachable();
+            Replies.json(res, ok ? 200 : 503, Json.object().put("status", ok ? "ready" : "not ready")
+                    .put("database", db.isReachable() ? "up" : "down"));
+        });
+        for (HttpService s : services) routing.register(s);
+        routing.route(m -> !m.equals(Method.POST), io.helidon.http.PathMatchers.create("/v1/{slug}"), (req, res) -> {
+            throw new ApiException(405, "Method " + req.prologue().method().text() + " is not allowed on " + req.path().path()
+                    + "; models are called with POST").header("Allow", "POST");
+        });
+        routing.any((req, res) -> {
+            throw ApiException.notFound("No route for " + req.prologue().method().text() + " " + req.path().path());
+        });
+        routing.error(ApiException.class, (req, res, e) -> Replies.error(res, e));
+        routing.error(Throwable.class, (req, res, e) -> {
+            log.error("unexpected failure on {} {}", req.prologue().method().text(), req.path().path(), e);
+            Replies.error(res, new ApiException(500, "Internal error: " + e.getClass().getSimpleName() + ". The request was not billed"));
+        });
+        return WebServer.builder()
+                .host(cfg.host())
+                .port(cfg.port())
+                .maxPayloadSize(-1)
+                .shutdownHook(false)
+                .routing(routing)
+                .build();
+    }
+}

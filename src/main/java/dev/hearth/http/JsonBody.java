@@ -1,0 +1,76 @@
+package dev.hearth.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads a request body as a JSON object without ever buffering more than the configured limit: a declared
+ * Content-Length over the limit is refused before reading, and a chunked body is cut off as soon as it
+ * passes the limit (413). Content types other than JSON → 406; text that is not JSON → 400.
+ */
+public final class JsonBody {
+
+    private final long maxBytes;
+
+    public JsonBody(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    public ObjectNode read(ServerRequest req) {
+        checkContentType(req);
+        byte[] bytes = readBytes(req);
+        if (bytes.length == 0) throw ApiException.badRequest("The request body is empty; send a JSON object");
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        } catch (IOException e) {
+            throw ApiException.badRequest("The request body could not be read: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) throw ApiException.badRequest("The request body must be a JSON object, got " + describe(node));
+        return (ObjectNode) node;
+    }
+
+    private static String describe(JsonNode n) {
+        return n == null ? "nothing" : n.getNodeType().name().toLowerCase();
+    }
+
+    private void checkContentType(ServerRequest req) {
+        String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase();
+        if (type.isEmpty() || type.startsWith("application/json") || type.matches("application/[a-z0-9.+-]*\\+json.*")) return;
+        throw new ApiException(406, "Content-Type '" + type + "' is not accepted; send application/json");
+    }
+
+    private byte[] readBytes(ServerRequest req) {
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > maxBytes) throw tooLarge();
+        try (InputStream in = req.content().inputStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 1024), 1 << 20));
+            byte[] buf = new byte[64 * 1024];
+            long total = 0;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                total += n;
+                if (total > maxBytes) throw tooLarge();
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw ApiException.badRequest("The request body could not be read: " + e.getMessage());
+        }
+    }
+
+    private ApiException tooLarge() {
+        // Closing the connection stops the client from sending the rest of a huge body.
+        return new ApiException(413, "The request body is over the limit of " + maxBytes + " bytes")
+                .header("Connection", "close");
+    }
+}

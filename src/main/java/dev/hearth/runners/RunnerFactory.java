@@ -1,0 +1,13 @@
+package dev.hearth.runners;
+
+/**
+ * Boots runners of one type. Booting is the slow part of a cold start (loading weights, starting a process,
+ * waiting for a remote worker to be ready) and reports its progress through {@link BootProgress}.
+ */
+public interface RunnerFactory {
+
+    /** The value of {@code runner.type} in the catalog that this factory serves. */
+    String type();
+
+    Runner boot(RunnerSpec spec, BootProgress progress) throws Exception;
+}

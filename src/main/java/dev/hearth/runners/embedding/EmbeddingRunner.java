@@ -1,0 +1,67 @@
+package dev.hearth.runners.embedding;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.runners.RunFailure;
+import dev.hearth.runners.RunInput;
+import dev.hearth.runners.RunOutput;
+import dev.hearth.runners.Runner;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Answers an embedding request. Takes Segmind's {@code {"text": "..."}} or OpenAI's {@code {"input": "..."}} /
+ * {@code {"input": ["...", ...]}} and returns {@code {"embeddings": [[...], ...], "dimensions": n, "tokens": t}},
+ * one vector per text in order, billed per token read.
+ */
+final class EmbeddingRunner implements Runner {
+
+    private final TextEmbedder embedder;
+
+    EmbeddingRunner(TextEmbedder embedder) {
+        this.embedder = embedder;
+    }
+
+    @Override
+    public RunOutput run(RunInput input) throws Exception {
+        Embeddings embeddings = embedder.embed(texts(input.params()));
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        ArrayNode vectors = body.putArray("embeddings");
+        for (float[] vector : embeddings.vectors()) {
+            ArrayNode numbers = vectors.addArray();
+            for (float v : vector) numbers.add(v);
+        }
+        body.put("dimensions", embedder.dimensions());
+        body.put("tokens", embeddings.tokens());
+        return new RunOutput.Json(body, embeddings.tokens());
+    }
+
+    /** The schema has validated the request already; these checks only keep a wrong schema from failing obscurely. */
+    static List<String> texts(ObjectNode params) throws RunFailure {
+        JsonNode text = params.get("text");
+        JsonNode input = params.get("input");
+        boolean hasText = text != null && !text.isNull();
+        boolean hasInput = input != null && !input.isNull();
+        if (hasText && hasInput) throw new RunFailure("give either 'text' or 'input', not both");
+        if (hasText) return List.of(string(text, "text"));
+        if (!hasInput) throw new RunFailure("the text to embed is missing: give 'text' or 'input'");
+        if (!input.isArray()) return List.of(string(input, "input"));
+        if (input.isEmpty()) throw new RunFailure("'input' is an empty array: give at least one text");
+        List<String> texts = new ArrayList<>(input.size());
+        for (int i = 0; i < input.size(); i++) texts.add(string(input.get(i), "input[" + i + "]"));
+        return texts;
+    }
+
+    private static String string(JsonNode node, String name) throws RunFailure {
+        if (!node.isTextual()) throw new RunFailure("'" + name + "' must be a string");
+        return node.textValue();
+    }
+
+    @Override
+    public void close() throws Exception {
+        embedder.close();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.hearth.runners.embedding;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.runners.BootProgress;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A BERT-style sentence encoder run by onnxruntime: tokenizes with the model's own tokenizer.json, runs the
+ * encoder, pools the hidden states into one vector per text and (usually) scales it to unit length.
+ *
+ * <p>Thread-safe: {@link OrtSession#run} may be called concurrently, and DJL's tokenizer only reads the native
+ * Rust tokenizer ({@code encode} takes {@code &self}); its truncation settings are fixed here at load and never
+ * changed afterwards, which is the one thing that would race.
+ *
+ * <p>Texts are encoded one at a time, never padded into a batch. The bundled models are dynamically quantized
+ * (DynamicQuantizeLinear picks one int8 scale from the min/max of the whole activation tensor), so in a padded
+ * batch the other texts and the padding change every text's rounding: measured, components moved by up to 0.03,
+ * far beyond float noise. One text per run keeps a vector independent of what it was sent with, and on CPU
+ * batching bought little anyway (5 texts: 7.8 ms batched against about 11 ms one by one).
+ */
+public final class TextEmbedder implements AutoCloseable {
+
+    /** BERT-family encoders learned 512 positions; a longer input fails inside the model. */
+    public static final int MAX_POSITIONS = 512;
+
+    /**
+     * @param model     where the .onnx file is ({@code classpath:<name>} or a path)
+     * @param tokenizer where the HF tokenizer.json is
+     * @param threads   onnxruntime intra-op threads for one text
+     * @param maxTokens tokens per text after which the text is cut, [CLS] and [SEP] included; null takes the
+     *                  tokenizer.json's own truncation length, else {@link #MAX_POSITIONS}
+     */
+    public record Settings(String model, String tokenizer, Pooling pooling, boolean normalize, int threads, Integer maxTokens) {
+
+        public Settings {
+            if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+            if (maxTokens != null && (maxTokens < 2 || maxTokens > MAX_POSITIONS))
+                throw new IllegalArgumentException("maxTokens must be between 2 and " + MAX_POSITIONS + ", not " + maxTokens);
+        }
+    }
+
+    private static final String HIDDEN_STATES = "last_hidden_state";
+
+    private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final HuggingFaceTokenizer tokenizer;
+    private final Pooling pooling;
+    private final boolean normalize;
+    private final Set<String> inputs;
+    private final String output;
+    private final int maxTokens;
+    private final int dimensions;
+
+    private TextEmbedder(OrtSession session, HuggingFaceTokenizer tokenizer, int maxTokens, Settings settings) throws OrtException {
+        this.session = session;
+        this.tokenizer = tokenizer;
+        this.pooling = settings.pooling();
+        this.normalize = settings.normalize();
+        this.inputs = session.getInputNames();
+        // Some exports also return pooler_output; the hidden states are what the pooling was trained on.
+        this.output = session.getOutputNames().contains(HIDDEN_STATES) ? HIDDEN_STATES : session.getOutputNames().iterator().next();
+        this.maxTokens = maxTokens;
+        // A first run both learns the width and pays onnxruntime's first-run allocations before any caller waits.
+        this.dimensions = embed(List.of("warm-up")).vectors().getFirst().length;
+    }
+
+    public static TextEmbedder load(Settings settings, BootProgress progress) throws OrtException, IOException {
+        progress.step("loading tokenizer " + settings.tokenizer());
+        byte[] tokenizerJson = ModelFiles.read(settings.tokenizer());
+        int maxTokens = settings.maxTokens() != null ? settings.maxTokens() : declaredMaxTokens(tokenizerJson);
+        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), Map.of(
+                "padding", "false", "truncation", "true", "maxLength", Integer.toString(maxTokens)));
+        try {
+            OrtSession session = openSession(settings, progress);
+            try {
+                return new TextEmbedder(session, tokenizer, maxTokens, settings);
+            } catch (RuntimeException | OrtException e) {
+                session.close();
+                throw e;
+            }
+        } catch (RuntimeException | OrtException | IOException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    private static OrtSession openSession(Settings settings, BootProgress progress) throws OrtException, IOException {
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(settings.threads());
+            if (ModelFiles.onClasspath(settings.model())) {
+                byte[] model = ModelFiles.read(settings.model());
+                progress.step("loading ONNX model (" + megabytes(model.length) + " MB)");
+                return environment.createSession(model, options);
+            }
+            // From a path onnxruntime maps the file itself and finds external weight files next to it.
+            Path path = ModelFiles.path(settings.model());
+            progress.step("loading ONNX model (" + megabytes(Files.size(path)) + " MB)");
+            return environment.createSession(path.toString(), options);
+        }
+    }
+
+    /**
+     * The truncation length the model's publisher wrote into tokenizer.json (all-MiniLM-L6-v2: 128, the length it
+     * was trained at), capped at what the encoder can take; {@link #MAX_POSITIONS} when it names none (BGE).
+     */
+    static int declaredMaxTokens(byte[] tokenizerJson) throws IOException {
+        JsonNode declared = new ObjectMapper().readTree(tokenizerJson).path("truncation").path("max_length");
+        return declared.canConvertToInt() && declared.asInt() > 1 ? Math.min(declared.asInt(), MAX_POSITIONS) : MAX_POSITIONS;
+    }
+
+    /** One vector per text, in order. An empty text is allowed: it is embedded as [CLS] [SEP]. */
+    public Embeddings embed(List<String> texts) throws OrtException {
+        List<float[]> vectors = new ArrayList<>(texts.size());
+        long tokens = 0;
+        for (String text : texts) {
+            Encoding encoding = tokenizer.encode(text);
+            vectors.add(embed(encoding.getIds(), encoding.getAttentionMask(), encoding.getTypeIds()));
+            tokens += textTokens(encoding);
+        }
+        return new Embeddings(vectors, tokens);
+    }
+
+    /** Tokens of the text itself: the [CLS] and [SEP] the tokenizer adds are the model's affair, not the caller's. */
+    private static long textTokens(Encoding encoding) {
+        long count = 0;
+        for (long special : encoding.getSpecialTokenMask()) if (special == 0) count++;
+        return count;
+    }
+
+    private float[] embed(long[] ids, long[] attentionMask, long[] typeIds) throws OrtException {
+        long[] shape = {1, ids.length};
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try {
+            feed.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
+            if (inputs.contains("attention_mask"))
+                feed.put("attention_mask", OnnxTensor.createTensor(environment, LongBuffer.wrap(attentionMask), shape));
+            // Exports differ: feeding an input the graph does not declare is an error.
+            if (inputs.contains("token_type_ids"))
+                feed.put("token_type_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(typeIds), shape));
+            try (OrtSession.Result result = session.run(feed)) {
+                OnnxTensor hidden = (OnnxTensor) result.get(output).orElseThrow();
+                long[] hiddenShape = hidden.getInfo().getShape();
+                if (hiddenShape.length != 3)
+                    throw new IllegalStateException("output '" + output + "' is not per-token hidden states [1, tokens, dimensions]");
+                FloatBuffer states = hidden.getFloatBuffer();
+                float[] vector = pooling.pool(states, ids.length, (int) hiddenShape[2], attentionMask);
+                return normalize ? unitLength(vector) : vector;
+            }
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private static float[] unitLength(float[] vector) {
+        double sumOfSquares = 0;
+        for (float v : vector) sumOfSquares += v * v;
+        float norm = (float) Math.sqrt(sumOfSquares);
+        if (norm == 0) return vector;
+        for (int i = 0; i < vector.length; i++) vector[i] /= norm;
+        return vector;
+    }
+
+    private static long megabytes(long bytes) {
+        return Math.round(bytes / 1e6);
+    }
+
+    public int dimensions() {
+        return dimensions;
+    }
+
+    /** Tokens per text the model reads, [CLS] and [SEP] included; the rest of a longer text is cut. */
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    @Override
+    public void close() throws OrtException {
+        try {
+            session.close();
+        } finally {
+            tokenizer.close();
+        }
+    }
+}
