@@ -53,8 +53,18 @@ public final class HearthApp implements AutoCloseable {
     private WebServer server;
     private ScheduledExecutorService sweeper;
 
+    private final Map<String, RunnerFactory> runnerFactories;
+
     public HearthApp(HearthConfig config) {
+        this(config, Map.of());
+    }
+
+    /** With runner types beyond the built-in ones (remote protocols, or a test's own runner). */
+    public HearthApp(HearthConfig config, Map<String, RunnerFactory> extraRunners) {
         this.config = config;
+        Map<String, RunnerFactory> runners = new java.util.HashMap<>(builtInRunners());
+        runners.putAll(extraRunners);
+        this.runnerFactories = Map.copyOf(runners);
         this.db = Database.open(config);
         this.ledger = new Ledger(db, clock);
         this.accounts = new Accounts(db, ledger, clock);
@@ -69,7 +79,7 @@ public final class HearthApp implements AutoCloseable {
         return names;
     }
 
-    static Map<String, RunnerFactory> runnerFactories() {
+    static Map<String, RunnerFactory> builtInRunners() {
         RunnerFactory embeddings = new OnnxEmbeddingRunnerFactory();
         return Map.of(embeddings.type(), embeddings);
     }
@@ -79,7 +89,7 @@ public final class HearthApp implements AutoCloseable {
         String adminHash = Authenticator.bootstrapAdminKey(db, config.admin().key());
         int released = ledger.releaseExpiredHolds();
         if (released > 0) log.info("released {} credit holds left open by an earlier stop", released);
-        pool = new ModelPool(catalog, runnerFactories());
+        pool = new ModelPool(catalog, runnerFactories);
         usage = new UsageRecorder(db);
         Caller caller = new Caller(new Authenticator(accounts, adminHash));
         JsonBody body = new JsonBody(config.server().maxBodyBytes());

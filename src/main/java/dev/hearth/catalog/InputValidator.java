@@ -45,9 +45,23 @@ public final class InputValidator {
     }
 
     private static String describe(Error e) {
-        String where = e.getInstanceLocation() == null ? "$" : e.getInstanceLocation().toString();
+        String pointer = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
+        String where = jsonPath(pointer);
         String msg = e.getMessage();
+        if (msg.startsWith(pointer + ": ")) msg = msg.substring(pointer.length() + 2);
         if (e.getProperty() != null && "required".equals(e.getKeyword())) return where + "." + e.getProperty() + ": is required";
-        return msg.startsWith(where) ? msg : where + ": " + msg;
+        return where + ": " + msg;
+    }
+
+    /** "/input/1" → "$.input[1]": the JSON path form that SPEC §2's 422 messages use. */
+    static String jsonPath(String pointer) {
+        StringBuilder sb = new StringBuilder("$");
+        if (pointer.isEmpty() || pointer.equals("/")) return sb.toString();
+        for (String part : pointer.substring(1).split("/", -1)) {
+            String p = part.replace("~1", "/").replace("~0", "~");
+            if (p.matches("\\d+")) sb.append('[').append(p).append(']');
+            else sb.append('.').append(p);
+        }
+        return sb.toString();
     }
 }

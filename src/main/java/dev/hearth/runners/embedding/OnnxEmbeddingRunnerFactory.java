@@ -21,8 +21,8 @@ public final class OnnxEmbeddingRunnerFactory implements RunnerFactory {
      * One onnxruntime thread per text by default. Parallelism comes from the gateway's slots (concurrent runs
      * share the session, each on its caller's thread); an intra-op pool per session would oversubscribe the
      * cores as soon as slots are busy, and would spin threads against the other models of this process. For a
-     * short sentence a second thread saves little anyway; a catalog entry that serves long texts to one caller
-     * at a time may raise it.
+     * short sentence a second thread saves nothing (measured on 2 cores: slower); a catalog entry that serves
+     * long texts to one caller at a time may raise it.
      */
     static final int DEFAULT_THREADS = 1;
 
@@ -41,14 +41,13 @@ public final class OnnxEmbeddingRunnerFactory implements RunnerFactory {
     }
 
     static TextEmbedder.Settings settings(RunnerSpec spec) {
-        String maxTokens = spec.text("maxTokens", null);
         return new TextEmbedder.Settings(
                 spec.requiredText("model"),
                 spec.requiredText("tokenizer"),
                 Pooling.parse(spec.requiredText("pooling")),
                 bool(spec, "normalize", true),
                 integer(spec, "threads", Integer.toString(DEFAULT_THREADS)),
-                maxTokens == null ? null : integer(spec, "maxTokens", maxTokens));
+                spec.text("maxTokens", null) == null ? null : integer(spec, "maxTokens", null));
     }
 
     private static boolean bool(RunnerSpec spec, String name, boolean fallback) {

@@ -1,0 +1,64 @@
+package dev.hearth.it;
+
+import dev.hearth.http.Json;
+import dev.hearth.runners.RunOutput;
+import dev.hearth.runners.Runner;
+import dev.hearth.runners.RunnerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A runner type for exercising the gateway's failure paths (a model that throws, one that never finishes,
+ * one that cannot boot). It lives only in tests and is never offered as a model: it checks plumbing.
+ */
+final class ScriptedRunners implements RunnerFactory {
+
+    @Override
+    public String type() {
+        return "scripted";
+    }
+
+    @Override
+    public Runner boot(dev.hearth.runners.RunnerSpec spec, dev.hearth.runners.BootProgress progress) throws Exception {
+        String behaviour = spec.requiredText("behaviour");
+        if (behaviour.equals("boot-fails")) throw new IOException("weights file is corrupt (scripted)");
+        return input -> switch (behaviour) {
+            case "throws" -> throw new IllegalStateException("scripted model failure");
+            case "hangs" -> {
+                Thread.sleep(60_000);
+                yield new RunOutput.Json(Json.object(), 0);
+            }
+            case "echo" -> new RunOutput.Json(Json.object().set("echo", input.params()), 0);
+            default -> throw new IllegalArgumentException(behaviour);
+        };
+    }
+
+    /** Writes catalog entries using this runner into a folder for {@code catalog.dir}. */
+    static Path catalogDir() throws IOException {
+        Path dir = Files.createTempDirectory("hearth-catalog");
+        for (String b : new String[]{"throws", "hangs", "boot-fails", "echo"}) {
+            Files.writeString(dir.resolve("scripted-" + b + ".yaml"), """
+                    slug: scripted-%s
+                    title: scripted %s (test only)
+                    category: test
+                    pricing: {type: per_call, price: 0.01}
+                    runner: {type: scripted, behaviour: %s}
+                    scaling: {execution_timeout: 1, idle_timeout: 300}
+                    input_schema:
+                      type: object
+                      properties:
+                        seed: {type: integer, default: 42}
+                    """.formatted(b, b, b));
+        }
+        Files.writeString(dir.resolve("retired.yaml"), """
+                slug: old-model
+                retired: true
+                pricing: {type: per_call, price: 0.01}
+                runner: {type: scripted, behaviour: echo}
+                input_schema: {type: object}
+                """);
+        return dir;
+    }
+}
