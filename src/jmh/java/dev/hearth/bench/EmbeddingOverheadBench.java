@@ -79,7 +79,8 @@ public class EmbeddingOverheadBench {
     /** A Hearth on SQLite in a temp folder, with one funded account, and a keep-alive client. */
     @State(Scope.Benchmark)
     public static class Server {
-        static final String ADMIN_KEY = "SG_benchAdminKey000000000000000000";
+        /** A fixed admin key: "SG_" and 32 characters from [A-Za-z0-9], like every key. */
+        static final String ADMIN_KEY = "SG_benchAdminKey0000000000000000000";
         /** A plan whose limits never bind: this measures the gateway's work, not a rate limiter's refusals. */
         static final String CONFIG = """
                 plans:
@@ -100,10 +101,17 @@ public class EmbeddingOverheadBench {
             Path config = Files.writeString(dataDir.resolve("bench.yaml"), CONFIG);
             app = new HearthApp(ConfigLoader.load(config, Map.of(), Map.of(
                     "data_dir", dataDir.toString(), "server.host", "127.0.0.1", "server.port", "0", "admin.key", ADMIN_KEY)));
-            String base = "http://127.0.0.1:" + app.serve();
             // HTTP/1.1 keep-alive: the client reuses one connection per benchmark thread.
             http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+            try {
+                prepare("http://127.0.0.1:" + app.serve());
+            } catch (Exception | Error e) {
+                stop(); // JMH skips the teardown when the setup fails; a live server would keep the fork from exiting
+                throw e;
+            }
+        }
 
+        private void prepare(String base) throws Exception {
             // The account is made the way an operator makes one: through the admin HTTP API.
             JsonNode account = post(base + "/admin/accounts", ADMIN_KEY, Json.object().put("name", "bench").put("plan", "bench").put("free_credits", 0));
             String key = account.path("api_key").asText();
