@@ -6,8 +6,6 @@ import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * Turns the {@code x-api-key} or {@code Authorization: Bearer} header into a {@link Principal}, with the
@@ -31,7 +29,13 @@ public final class Authenticator {
     /** Reads the admin key from config or settings; generates and prints one on first start. */
     public static String bootstrapAdminKey(Database db, String configured) {
         Jdbi jdbi = db.jdbi();
-        if (configured != null && !configured.isBlank()) return ApiKeys.hash(configured.trim());
+        if (configured != null && !configured.isBlank()) {
+            if (!ApiKeys.looksValid(configured.trim())) {
+                throw new IllegalArgumentException("HEARTH_ADMIN_KEY (admin.key) must be SG_ followed by 32 letters or digits, like the"
+                        + " keys Hearth issues; generate one with: echo SG_$(head -c 4096 /dev/urandom | tr -dc 'A-Za-z0-9' | head -c 32)");
+            }
+            return ApiKeys.hash(configured.trim());
+        }
         String stored = jdbi.withHandle(h -> h.createQuery("SELECT value FROM settings WHERE name = 'admin_key_hash'")
                 .mapTo(String.class).findOne().orElse(null));
         if (stored != null) return stored;
