@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Embeddings throughput: the bge-small-en-v1.5 runner called in-process vs the same sentence through a real
+# Hearth over HTTP, both measured by one JMH run (EmbeddingOverheadBench). Prints JMH's table and the ratio.
+# Short settings for a 2-core machine: one fork per benchmark, 2 x 3 s warm-up, 3 x 5 s measured; about
+# 1 minute per thread count. THREADS="1 4" (default) runs it once single-threaded and once with 4 threads
+# (the model's slots). Extra arguments go to JMH. Build first: ./mvnw -B -o -q package -DskipTests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JAR=${JAR:-target/hearth.jar}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+[ -f "$JAR" ] || { echo "no $JAR: build first with ./mvnw -B -o -q package -DskipTests" >&2; exit 1; }
+command -v jq >/dev/null || { echo "jq is needed to compute the ratio (apt-get install -y jq)" >&2; exit 1; }
+
+for t in ${THREADS:-1 4}; do
+  out=target/jmh-embeddings-t$t.json
+  "$JAVA" -cp "$JAR" org.openjdk.jmh.Main EmbeddingOverheadBench \
+      -f 1 -wi 2 -w 3s -i 3 -r 5s -t "$t" -rf json -rff "$out" "$@"
+  jq -r --arg t "$t" '
+      (map({(.benchmark | split(".") | last): .primaryMetric}) | add) as $m
+      | "threads=\($t)  in-process \($m.inProcess.score | floor) ± \($m.inProcess.scoreError | floor) ops/s"
+        + "  over HTTP \($m.overHttp.score | floor) ± \($m.overHttp.scoreError | floor) ops/s"
+        + "  HTTP / in-process = \($m.overHttp.score / $m.inProcess.score * 100 | round / 100)"' "$out"
+done
