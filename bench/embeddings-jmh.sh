@@ -15,7 +15,7 @@ command -v jq >/dev/null || { echo "jq is needed to compute the ratio (apt-get i
 for t in ${THREADS:-1 4}; do
   out=target/jmh-embeddings-t$t.json
   "$JAVA" -cp "$JAR" org.openjdk.jmh.Main EmbeddingOverheadBench \
-      -f 1 -wi 2 -w 3s -i 3 -r 5s -t "$t" -rf json -rff "$out" "$@"
+      -f 1 -wi 2 -w 3s -i 3 -r 5s -t "$t" -foe true -rf json -rff "$out" "$@"
   jq -r --arg t "$t" '
       (map({(.benchmark | split(".") | last): .primaryMetric}) | add) as $m
       | "threads=\($t)  in-process \($m.inProcess.score | floor) ± \($m.inProcess.scoreError | floor) ops/s"

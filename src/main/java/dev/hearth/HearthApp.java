@@ -10,10 +10,15 @@ import dev.hearth.billing.Money;
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.CatalogRoutes;
 import dev.hearth.config.HearthConfig;
+import dev.hearth.http.ApiException;
+import dev.hearth.http.BaseUrl;
 import dev.hearth.http.Caller;
 import dev.hearth.http.HttpFront;
 import dev.hearth.http.JsonBody;
+import dev.hearth.jobs.AsyncRoutes;
+import dev.hearth.jobs.JobEngine;
 import dev.hearth.jobs.ModelCalls;
+import dev.hearth.jobs.WebhookTargets;
 import dev.hearth.jobs.ModelRoutes;
 import dev.hearth.openai.EmbeddingsRoute;
 import dev.hearth.runners.RunnerFactory;
@@ -49,6 +54,7 @@ public final class HearthApp implements AutoCloseable {
     public final Administration administration;
     public final Catalog catalog;
     private ModelPool pool;
+    private JobEngine engine;
     private UsageRecorder usage;
     private WebServer server;
     private ScheduledExecutorService sweeper;
@@ -87,31 +93,46 @@ public final class HearthApp implements AutoCloseable {
     /** Starts the HTTP server; returns the port it listens on. */
     public int serve() {
         String adminHash = Authenticator.bootstrapAdminKey(db, config.admin().key());
-        int released = ledger.releaseExpiredHolds();
-        if (released > 0) log.info("released {} credit holds left open by an earlier stop", released);
         pool = new ModelPool(catalog, runnerFactories);
         usage = new UsageRecorder(db);
+        engine = JobEngine.open(db, ledger, pool, usage, catalog, clock, config);
+        // before the hold sweeper runs: v2 jobs left by the last stop keep their holds and run again
+        engine.recover();
         Caller caller = new Caller(new Authenticator(accounts, adminHash));
         JsonBody body = new JsonBody(config.server().maxBodyBytes());
-        ModelCalls calls = new ModelCalls(catalog, ledger, pool, usage, clock, config.logging().storeParameters());
+        BaseUrl base = new BaseUrl(config.server().publicUrl());
+        ModelCalls calls = new ModelCalls(catalog, ledger, engine, clock, config.jobs());
+        WebhookTargets webhookTargets = url -> {
+            throw ApiException.invalid("X-Webhook-Url is not available on this Hearth yet");
+        };
 
         server = HttpFront.build(config.server(), db,
                 new AccountRoutes(caller, accounts, administration, body),
                 new CreditRoutes(caller, ledger),
                 new CatalogRoutes(caller, catalog, pool),
                 new EmbeddingsRoute(caller, calls, body),
+                new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets),
                 // the generic model route comes last: it matches any /v1/{slug}
                 new ModelRoutes(caller, calls, body));
         server.start();
-        sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("hearth-hold-sweeper").unstarted(r));
-        sweeper.scheduleWithFixedDelay(() -> {
-            try {
-                ledger.releaseExpiredHolds();
-            } catch (Exception e) {
-                log.warn("releasing expired holds failed: {}", e.toString());
-            }
-        }, 1, 1, TimeUnit.MINUTES);
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("hearth-sweeper").unstarted(r));
+        sweeper.scheduleWithFixedDelay(this::sweep, 0, 1, TimeUnit.MINUTES);
         return server.port();
+    }
+
+    /** Releases holds whose request died with an earlier process, and deletes expired request records. */
+    private void sweep() {
+        try {
+            int released = ledger.releaseExpiredHolds();
+            if (released > 0) log.info("released {} expired credit holds", released);
+            engine.expireRecords();
+        } catch (Exception e) {
+            log.warn("sweeping holds and records failed: {}", e.toString());
+        }
+    }
+
+    public JobEngine engine() {
+        return engine;
     }
 
     public UsageRecorder usage() {
@@ -124,6 +145,8 @@ public final class HearthApp implements AutoCloseable {
 
     @Override
     public void close() {
+        // graceful: stop taking jobs, let running ones finish (up to jobs.drain_timeout), then stop serving
+        if (engine != null) engine.drain();
         if (server != null) server.stop();
         if (sweeper != null) sweeper.shutdownNow();
         if (usage != null) usage.close();

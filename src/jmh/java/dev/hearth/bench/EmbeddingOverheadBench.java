@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
@@ -50,6 +51,9 @@ import java.util.stream.Stream;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
 public class EmbeddingOverheadBench {
+
+    /** Helidon logs through java.util.logging, which forgets the level of a logger nobody holds. */
+    static final java.util.logging.Logger HELIDON_LOG = java.util.logging.Logger.getLogger("io.helidon");
 
     static final String SLUG = "bge-small-en-v1.5";
     static final String SENTENCE = "Hearth runs AI models behind a Segmind-compatible HTTP API.";
@@ -97,6 +101,9 @@ public class EmbeddingOverheadBench {
 
         @Setup(Level.Trial)
         public void start() throws Exception {
+            // Start, boot and stop lines would land in the middle of JMH's iteration lines; warnings still show.
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(ch.qos.logback.classic.Level.WARN);
+            HELIDON_LOG.setLevel(java.util.logging.Level.WARNING);
             dataDir = Files.createTempDirectory("hearth-bench");
             Path config = Files.writeString(dataDir.resolve("bench.yaml"), CONFIG);
             app = new HearthApp(ConfigLoader.load(config, Map.of(), Map.of(

@@ -70,31 +70,65 @@ public final class Ledger {
      * the hold. Idempotent: posting a hold that is no longer open charges nothing and returns the balance.
      */
     public Settlement post(CreditHold hold, long actualCost, String description) {
+        return post(hold, actualCost, description, (h, s) -> { });
+    }
+
+    /**
+     * Posts like {@link #post(CreditHold, long, String)} and runs {@code alsoInTransaction} in the same
+     * transaction, so what records the outcome (a job's COMPLETED row) commits with the charge or not at all:
+     * a crash can never leave a charged job that looks unfinished, or the reverse.
+     */
+    public Settlement post(CreditHold hold, long actualCost, String description, InTransaction<Settlement> alsoInTransaction) {
         long cost = Math.max(0, Math.min(actualCost, hold.amount()));
         return jdbi.inTransaction(h -> {
-            if (!closeHold(h, hold, "POSTED")) return new Settlement(0, balance(h, hold.accountId(), ""));
-            Balance b = balance(h, hold.accountId(), lockRow);
-            long fromFree = Math.min(b.free(), cost);
-            long fromPaid = cost - fromFree;
-            h.createUpdate("UPDATE accounts SET free_balance = free_balance - :f, paid_balance = paid_balance - :p, held = held - :hold WHERE id = :id")
-                    .bind("f", fromFree).bind("p", fromPaid).bind("hold", hold.amount()).bind("id", hold.accountId()).execute();
-            Balance after = new Balance(b.paid() - fromPaid, b.free() - fromFree, b.held() - hold.amount());
-            if (cost > 0) {
-                insertEntry(h, hold.accountId(), "charge", hold.requestId(), null, -cost,
-                        fromPaid == 0 ? "free" : fromFree == 0 ? "paid" : "mixed", -fromFree, -fromPaid, after, description);
-            }
-            return new Settlement(cost, after);
+            Settlement s = postIn(h, hold, cost, description);
+            alsoInTransaction.run(h, s);
+            return s;
         });
+    }
+
+    /** Work that must commit or roll back together with a ledger change. */
+    @FunctionalInterface
+    public interface InTransaction<T> {
+        void run(Handle handle, T result);
+    }
+
+    private Settlement postIn(Handle h, CreditHold hold, long cost, String description) {
+        if (!closeHold(h, hold, "POSTED")) return new Settlement(0, balance(h, hold.accountId(), ""));
+        Balance b = balance(h, hold.accountId(), lockRow);
+        long fromFree = Math.min(b.free(), cost);
+        long fromPaid = cost - fromFree;
+        h.createUpdate("UPDATE accounts SET free_balance = free_balance - :f, paid_balance = paid_balance - :p, held = held - :hold WHERE id = :id")
+                .bind("f", fromFree).bind("p", fromPaid).bind("hold", hold.amount()).bind("id", hold.accountId()).execute();
+        Balance after = new Balance(b.paid() - fromPaid, b.free() - fromFree, b.held() - hold.amount());
+        if (cost > 0) {
+            insertEntry(h, hold.accountId(), "charge", hold.requestId(), null, -cost,
+                    fromPaid == 0 ? "free" : fromFree == 0 ? "paid" : "mixed", -fromFree, -fromPaid, after, description);
+        }
+        return new Settlement(cost, after);
     }
 
     /** Gives the whole hold back (the call failed or was refused after the hold). Idempotent. */
     public void release(CreditHold hold) {
+        release(hold, (h, released) -> { });
+    }
+
+    /** Releases like {@link #release(CreditHold)}, with the caller's outcome record in the same transaction. */
+    public void release(CreditHold hold, InTransaction<Boolean> alsoInTransaction) {
         jdbi.useTransaction(h -> {
-            if (closeHold(h, hold, "VOIDED")) {
+            boolean released = closeHold(h, hold, "VOIDED");
+            if (released) {
                 h.createUpdate("UPDATE accounts SET held = held - :a WHERE id = :id")
                         .bind("a", hold.amount()).bind("id", hold.accountId()).execute();
             }
+            alsoInTransaction.run(h, released);
         });
+    }
+
+    /** The state of a hold (OPEN, POSTED, VOIDED), or empty when unknown: used when recovering jobs. */
+    public Optional<String> holdState(String holdId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT state FROM credit_holds WHERE id = :id").bind("id", holdId)
+                .mapTo(String.class).findOne());
     }
 
     private boolean closeHold(Handle h, CreditHold hold, String state) {

@@ -38,6 +38,13 @@ public final class CatalogRoutes implements HttpService {
             for (ModelSpec s : catalog.all()) if (!s.retired()) data.add(entry(s));
             Replies.ok(res, Json.object().put("object", "list").set("data", data));
         });
+        rules.post("/v1/models/{slug}/warm", (req, res) -> {
+            caller.admin(req);
+            String slug = req.path().pathParameters().get("slug");
+            if (catalog.find(slug) == null) throw ApiException.notFound("Model '" + slug + "' not found");
+            if (!pool.warm(slug)) throw new ApiException(503, "Model '" + slug + "' cannot run on this Hearth");
+            Replies.json(res, 202, Json.object().put("id", slug).put("status", pool.status(slug).state().wire()));
+        });
         rules.get("/v1/models/{slug}", (req, res) -> {
             caller.of(req);
             String slug = req.path().pathParameters().get("slug");

@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * are coerced from text when read here. {@code raw} keeps the whole tree for sections other packages own.
  */
 public record HearthConfig(Server server, String dataDir, Database database, Admin admin, Billing billing,
-                           Catalog catalog, Logging logging, JsonNode raw) {
+                           Catalog catalog, Logging logging, Jobs jobs, JsonNode raw) {
 
     public record Server(String host, int port, String publicUrl, long maxBodyBytes) {
     }
@@ -35,6 +35,9 @@ public record HearthConfig(Server server, String dataDir, Database database, Adm
     public record Logging(boolean storeParameters) {
     }
 
+    public record Jobs(String nodeId, long recordTtl, long idempotentRecordTtl, long maxQueueWait, long drainTimeout) {
+    }
+
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
@@ -47,14 +50,14 @@ public record HearthConfig(Server server, String dataDir, Database database, Adm
     static HearthConfig from(JsonNode tree) {
         try {
             Parsed p = MAPPER.treeToValue(tree, Parsed.class);
-            return new HearthConfig(p.server, p.dataDir, p.database, p.admin, p.billing, p.catalog, p.logging, tree);
+            return new HearthConfig(p.server, p.dataDir, p.database, p.admin, p.billing, p.catalog, p.logging, p.jobs, tree);
         } catch (Exception e) {
             throw new IllegalArgumentException("invalid configuration: " + e.getMessage(), e);
         }
     }
 
     private record Parsed(Server server, String dataDir, Database database, Admin admin, Billing billing,
-                          Catalog catalog, Logging logging) {
+                          Catalog catalog, Logging logging, Jobs jobs) {
     }
 
     public Path dataPath() {

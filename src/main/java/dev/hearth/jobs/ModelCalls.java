@@ -1,88 +1,127 @@
 package dev.hearth.jobs;
 
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.billing.CreditHold;
 import dev.hearth.billing.InsufficientCredits;
 import dev.hearth.billing.Ledger;
 import dev.hearth.billing.Money;
-import dev.hearth.billing.Settlement;
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.ModelSpec;
+import dev.hearth.config.HearthConfig;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Json;
-import dev.hearth.runners.RunFailure;
-import dev.hearth.runners.RunInput;
-import dev.hearth.runtime.Execution;
-import dev.hearth.runtime.ExecutionTimeout;
-import dev.hearth.runtime.ModelPool;
-import dev.hearth.runtime.ModelUnavailable;
-import dev.hearth.usage.UsageRecord;
-import dev.hearth.usage.UsageRecorder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.hearth.runtime.QueueFull;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The one pipeline every model call goes through (SPEC §3.1, §5): resolve the model → validate the body →
- * resolve the seed → hold the worst-case price → run → post the actual cost, or release the hold on any
- * failure → write the usage record. Authentication happened before (the caller is known); every refusal
- * before the hold changes nothing, and every failure after it gives the hold back in full.
+ * The one pipeline every model call goes through (SPEC §3.1, §5), whatever surface it came from: resolve the
+ * model → validate the body → resolve the seed → hold the worst-case price → hand the job to the engine.
+ * v1 then waits for the job; v2 returns its record at once. Authentication happened before (the caller is
+ * known); every refusal before the hold changes nothing, and the engine gives the hold back on any failure.
  */
 public final class ModelCalls {
 
-    private static final Logger log = LoggerFactory.getLogger(ModelCalls.class);
     private static final SecureRandom SEEDS = new SecureRandom();
-    /** A hold outlives its call by this much before the sweeper may release it (crash recovery). */
-    private static final long HOLD_GRACE_MILLIS = 10 * 60_000;
+    /** A v1 hold outlives its call by this much before the sweeper may release it (crash recovery). */
+    private static final long V1_HOLD_GRACE_MILLIS = 10 * 60_000;
+    /** v2 holds must survive a restart, so they live as long as an unfinished job may reasonably wait. */
+    private static final long V2_HOLD_TTL_MILLIS = 24 * 3600_000L;
 
     private final Catalog catalog;
     private final Ledger ledger;
-    private final ModelPool pool;
-    private final UsageRecorder usage;
+    private final JobEngine engine;
     private final Clock clock;
-    private final boolean storeParameters;
+    private final HearthConfig.Jobs cfg;
 
-    public ModelCalls(Catalog catalog, Ledger ledger, ModelPool pool, UsageRecorder usage, Clock clock, boolean storeParameters) {
+    public ModelCalls(Catalog catalog, Ledger ledger, JobEngine engine, Clock clock, HearthConfig.Jobs cfg) {
         this.catalog = catalog;
         this.ledger = ledger;
-        this.pool = pool;
-        this.usage = usage;
+        this.engine = engine;
         this.clock = clock;
-        this.storeParameters = storeParameters;
+        this.cfg = cfg;
     }
 
+    /** v1: admits the call, waits for its job and returns the output, or throws the refusal or failure. */
     public CallResult call(ModelCall call) {
+        Job job = admit(call, false, null);
+        engine.submit(job);
+        long waitMillis = (job.model.scaling().executionTimeoutSeconds() + cfg.maxQueueWait()) * 1000L;
+        JobOutcome outcome;
+        try {
+            outcome = job.outcome.get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            engine.giveUp(job, new QueueFull("Model '" + job.model.slug() + "' had no free capacity within " + cfg.maxQueueWait() + " s"));
+            outcome = job.outcome.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            engine.giveUp(job, new QueueFull("the request was abandoned"));
+            throw new ApiException(503, "Request interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new ApiException(500, "Internal error: " + e.getCause());
+        }
+        return switch (outcome) {
+            case JobOutcome.Completed c -> c.result();
+            case JobOutcome.Failed f -> throw f.error();
+        };
+    }
+
+    /**
+     * v2: admits the call, stores it as QUEUED and returns at once. With an Idempotency-Key, a repeat of the
+     * same body returns the first request; a different body under the same key → 422.
+     */
+    public JobRecord submit(ModelCall call, String idempotencyKey, String webhookUrl) {
+        String bodyHash = idempotencyKey == null ? null : bodyHash(call);
+        if (idempotencyKey != null) {
+            if (idempotencyKey.length() > 255) throw ApiException.invalid("Idempotency-Key: at most 255 characters");
+            Optional<JobRecord> earlier = sameRequest(call, idempotencyKey, bodyHash);
+            if (earlier.isPresent()) return earlier.get();
+        }
+        Job job = admit(call, true, webhookUrl);
+        try {
+            engine.store().insert(job, cfg.nodeId(), Json.text(job.params), idempotencyKey, bodyHash);
+        } catch (UnableToExecuteStatementException e) {
+            ledger.release(job.hold);
+            // a concurrent submit with the same key won the insert: answer with its request
+            if (idempotencyKey != null) return sameRequest(call, idempotencyKey, bodyHash).orElseThrow(() -> e);
+            throw e;
+        }
+        engine.submit(job);
+        return engine.store().find(job.id).orElseThrow();
+    }
+
+    private Optional<JobRecord> sameRequest(ModelCall call, String key, String bodyHash) {
+        Optional<JobRecord> earlier = engine.store().findByIdempotencyKey(call.caller().accountId(), key);
+        if (earlier.isPresent() && !bodyHash.equals(earlier.get().bodyHash())) {
+            throw ApiException.invalid("Idempotency-Key '" + key + "' was already used with a different request body");
+        }
+        return earlier;
+    }
+
+    private Job admit(ModelCall call, boolean durable, String webhookUrl) {
         if (call.caller().admin()) throw ApiException.forbidden("The admin key cannot call models; use an account's API key");
         ModelSpec model = catalog.resolve(call.slug());
         ObjectNode params = catalog.validator(model.slug()).validate(call.body());
         Long seed = resolveSeed(model, params);
         String requestId = UUID.randomUUID().toString();
-        long submittedAt = clock.millis();
-
-        CreditHold hold = hold(call, model, params, requestId);
-        Execution execution;
-        try {
-            execution = pool.run(model, new RunInput(requestId, params, seed));
-        } catch (Exception e) {
-            ledger.release(hold);
-            ApiException failure = failure(model, e).header("x-request-id", requestId);
-            recordUsage(call, model, params, requestId, submittedAt, null, failure.status(), 0);
-            throw failure;
-        }
-        long units = execution.output() instanceof dev.hearth.runners.RunOutput.Json j ? j.billableUnits() : 0;
-        long cost = model.pricing().actual(params, execution.processingMillis(), units, model.scaling().executionTimeoutSeconds());
-        Settlement settled = ledger.post(hold, cost, model.slug());
-        recordUsage(call, model, params, requestId, submittedAt, execution, 200, settled.charged());
-        return new CallResult(requestId, model, execution.output(), settled.charged(), settled.after().total(),
-                execution.queueMillis(), execution.processingMillis(), seed);
+        long ttl = durable ? V2_HOLD_TTL_MILLIS : model.scaling().executionTimeoutSeconds() * 1000L + V1_HOLD_GRACE_MILLIS;
+        CreditHold hold = hold(call, model, params, requestId, ttl);
+        return new Job(requestId, call.caller(), model, params, seed, hold, durable, webhookUrl, clock.millis(), System.nanoTime(), engine);
     }
 
-    private CreditHold hold(ModelCall call, ModelSpec model, ObjectNode params, String requestId) {
+    private CreditHold hold(ModelCall call, ModelSpec model, ObjectNode params, String requestId, long ttl) {
         long price = model.pricing().worstCase(params, model.scaling().executionTimeoutSeconds());
-        long ttl = model.scaling().executionTimeoutSeconds() * 1000L + HOLD_GRACE_MILLIS;
         try {
             return ledger.hold(call.caller().accountId(), requestId, price, ttl);
         } catch (InsufficientCredits e) {
@@ -103,20 +142,17 @@ public final class ModelCalls {
         return seed;
     }
 
-    private static ApiException failure(ModelSpec model, Exception e) {
-        if (e instanceof ApiException api) return api;
-        if (e instanceof RunFailure rf) return ApiException.invalid(rf.getMessage());
-        if (e instanceof ModelUnavailable mu) return new ApiException(503, mu.getMessage()).header("Retry-After", "5");
-        if (e instanceof ExecutionTimeout t) return new ApiException(504, t.getMessage());
-        log.error("model {} failed", model.slug(), e);
-        return new ApiException(500, "Model '" + model.slug() + "' failed while running: " + e.getMessage() + ". You were not charged");
-    }
+    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = Json.MAPPER.copy()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
-    private void recordUsage(ModelCall call, ModelSpec model, ObjectNode params, String requestId, long submittedAt,
-                             Execution ex, int status, long cost) {
-        long now = clock.millis();
-        usage.record(new UsageRecord(requestId, call.caller().accountId(), call.caller().keyId(), model.slug(), null, null,
-                submittedAt, ex == null ? null : ex.startedAt(), now, ex == null ? now - submittedAt : ex.queueMillis(),
-                ex == null ? 0 : ex.processingMillis(), status, cost, storeParameters ? Json.text(params) : null));
+    /** Hash of the model and body with keys sorted, so key order does not make two bodies differ. */
+    private static String bodyHash(ModelCall call) {
+        try {
+            Object canonical = CANONICAL.treeToValue(call.body(), Map.class);
+            byte[] text = (call.slug() + "\n" + CANONICAL.writeValueAsString(canonical)).getBytes(StandardCharsets.UTF_8);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -6,16 +6,13 @@ import dev.hearth.runners.RunnerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One model's in-process instance and its lifecycle: cold → booting → warm → (idle) → cold. The boot lock
- * makes concurrent first calls wait for a single boot instead of starting one each; a failed boot is
- * remembered (state failed, with the reason) and the next call tries again. Slots bound how many jobs run on
- * the instance at once.
+ * makes concurrent first jobs wait for a single boot instead of starting one each. A failed boot fails every
+ * job admitted before it ended (they waited for that boot) and marks the model failed with the reason; a job
+ * admitted afterwards tries again.
  */
 final class ModelInstance {
 
@@ -24,68 +21,73 @@ final class ModelInstance {
     final ModelSpec spec;
     private final RunnerFactory factory;
     private final ReentrantLock bootLock = new ReentrantLock();
-    final Semaphore slots;
-    final AtomicInteger busy = new AtomicInteger();
-    final AtomicInteger waiting = new AtomicInteger();
 
     private volatile Runner runner;
     private volatile ModelState state = ModelState.COLD;
     private volatile String detail;
     private volatile Double bootSeconds;
+    private volatile long failedAtNanos = Long.MIN_VALUE;
+    private volatile ModelUnavailable failure;
     volatile long lastUsedAt;
+    final java.util.concurrent.atomic.AtomicLong boots = new java.util.concurrent.atomic.AtomicLong();
 
     ModelInstance(ModelSpec spec, RunnerFactory factory) {
         this.spec = spec;
         this.factory = factory;
-        this.slots = new Semaphore(spec.scaling().slots(), true);
     }
 
-    /** The warm runner, booting it first if needed. Waits at most {@code maxWaitMillis} for another boot. */
-    Runner ensureBooted(long maxWaitMillis) throws ModelUnavailable, InterruptedException {
+    /** The warm runner, booting it first if needed, for a job admitted at {@code admittedNanos}. */
+    Runner ensureBooted(long admittedNanos) throws ModelUnavailable {
         Runner r = runner;
         if (r != null) return r;
-        if (!bootLock.tryLock(maxWaitMillis, TimeUnit.MILLISECONDS)) {
-            throw new ModelUnavailable("Model '" + spec.slug() + "' is still booting; try again shortly", null);
-        }
+        bootLock.lock();
         try {
             if (runner != null) return runner;
-            state = ModelState.BOOTING;
-            long t0 = System.nanoTime();
-            log.info("booting model {} ({})", spec.slug(), spec.runner().type());
-            try {
-                Runner booted = factory.boot(spec.runner(), step -> {
-                    detail = step;
-                    log.info("boot {}: {}", spec.slug(), step);
-                });
-                bootSeconds = (System.nanoTime() - t0) / 1e9;
-                detail = null;
-                runner = booted;
-                lastUsedAt = System.currentTimeMillis();
-                state = ModelState.WARM;
-                log.info("model {} warm after {} s", spec.slug(), String.format("%.2f", bootSeconds));
-                return booted;
-            } catch (Exception | LinkageError e) {
-                state = ModelState.FAILED;
-                detail = String.valueOf(e.getMessage());
-                log.error("boot of model {} failed: {}", spec.slug(), e.toString(), e);
-                throw new ModelUnavailable("Model '" + spec.slug() + "' could not be booted: " + e.getMessage(), e);
-            }
+            if (failure != null && failedAtNanos - admittedNanos >= 0) throw failure;
+            return boot();
         } finally {
             bootLock.unlock();
         }
     }
 
-    /** Unloads the runner when it has been idle for the model's idle timeout and nothing runs or waits. */
-    boolean unloadIfIdle(long now) {
-        if (runner == null || spec.scaling().minInstances() > 0) return false;
-        if (now - lastUsedAt < spec.scaling().idleTimeoutSeconds() * 1000L) return false;
-        if (!bootLock.tryLock()) return false;
+    private Runner boot() throws ModelUnavailable {
+        state = ModelState.BOOTING;
+        detail = "starting";
+        long t0 = System.nanoTime();
+        boots.incrementAndGet();
+        log.info("booting model {} ({})", spec.slug(), spec.runner().type());
         try {
-            if (busy.get() > 0 || waiting.get() > 0 || runner == null) return false;
+            Runner booted = factory.boot(spec.runner(), step -> {
+                detail = step;
+                log.info("boot {}: {}", spec.slug(), step);
+            });
+            bootSeconds = (System.nanoTime() - t0) / 1e9;
+            detail = null;
+            failure = null;
+            lastUsedAt = System.currentTimeMillis();
+            runner = booted;
+            state = ModelState.WARM;
+            log.info("model {} warm after {} s", spec.slug(), String.format("%.2f", bootSeconds));
+            return booted;
+        } catch (Exception | LinkageError e) {
+            detail = String.valueOf(e.getMessage());
+            failure = new ModelUnavailable("Model '" + spec.slug() + "' could not be booted: " + e.getMessage(), e);
+            failedAtNanos = System.nanoTime();
+            state = ModelState.FAILED;
+            log.error("boot of model {} failed: {}", spec.slug(), e.toString());
+            throw failure;
+        }
+    }
+
+    /** Unloads the runner (freeing its native memory) if nothing holds the boot lock right now. */
+    boolean unload(String why) {
+        if (runner == null || !bootLock.tryLock()) return false;
+        try {
             Runner r = runner;
+            if (r == null) return false;
             runner = null;
             state = ModelState.COLD;
-            log.info("model {} idle for {} s: unloaded", spec.slug(), spec.scaling().idleTimeoutSeconds());
+            log.info("model {} unloaded: {}", spec.slug(), why);
             closeQuietly(r);
             return true;
         } finally {
@@ -93,11 +95,8 @@ final class ModelInstance {
         }
     }
 
-    void shutdown() {
-        Runner r = runner;
-        runner = null;
-        state = ModelState.COLD;
-        if (r != null) closeQuietly(r);
+    boolean warm() {
+        return runner != null;
     }
 
     private void closeQuietly(Runner r) {
@@ -108,8 +107,15 @@ final class ModelInstance {
         }
     }
 
-    ModelStatus status() {
-        Long last = lastUsedAt == 0 ? null : lastUsedAt;
-        return new ModelStatus(state, runner == null ? 0 : 1, busy.get(), waiting.get(), last, bootSeconds, detail);
+    ModelState state() {
+        return state;
+    }
+
+    String detail() {
+        return detail;
+    }
+
+    Double bootSeconds() {
+        return bootSeconds;
     }
 }

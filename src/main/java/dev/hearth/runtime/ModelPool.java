@@ -2,43 +2,40 @@ package dev.hearth.runtime;
 
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.ModelSpec;
-import dev.hearth.runners.RunInput;
-import dev.hearth.runners.Runner;
 import dev.hearth.runners.RunnerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * Runs jobs on models, booting them on demand and unloading them after their idle timeout (scale to zero).
- * A job's queue time covers waiting for a boot and for a free slot; neither is billed. Processing time is the
- * runner's own time, bounded by the model's execution timeout.
+ * The models this process runs, each with its queue, workers and instance (a {@link ModelLane}). Models boot
+ * on their first job and are unloaded after their idle timeout (scale to zero), unless {@code min_instances}
+ * keeps them warm. Queue time covers waiting for a boot and for a slot; neither is billed.
  */
 public final class ModelPool implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(ModelPool.class);
+
     private final Map<String, RunnerFactory> factories;
-    private final Map<String, ModelInstance> instances = new ConcurrentHashMap<>();
-    private final ExecutorService jobs = Executors.newVirtualThreadPerTaskExecutor();
-    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "hearth-idle-reaper");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Map<String, ModelLane> lanes = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r ->
+            Thread.ofPlatform().daemon().name("hearth-idle-reaper").unstarted(r));
 
     public ModelPool(Catalog catalog, Map<String, RunnerFactory> factories) {
         this.factories = Map.copyOf(factories);
         for (ModelSpec spec : catalog.all()) {
             RunnerFactory f = factories.get(spec.runner().type());
-            if (f != null) instances.put(spec.slug(), new ModelInstance(spec, f));
+            if (f != null && spec.enabled() && !spec.retired()) lanes.put(spec.slug(), new ModelLane(new ModelInstance(spec, f)));
         }
-        reaper.scheduleWithFixedDelay(this::reapIdle, 1, 1, TimeUnit.SECONDS);
+        reaper.scheduleWithFixedDelay(this::unloadIdle, 1, 1, TimeUnit.SECONDS);
+        lanes.values().stream().filter(l -> l.instance.spec.scaling().minInstances() > 0).forEach(l -> warm(l.instance.spec.slug()));
     }
 
     /** True when a runner type is known, so the catalog can say which entries cannot run here. */
@@ -46,57 +43,77 @@ public final class ModelPool implements AutoCloseable {
         return factories.containsKey(spec.runner().type());
     }
 
-    public Execution run(ModelSpec spec, RunInput input) throws Exception {
-        ModelInstance inst = instances.get(spec.slug());
-        if (inst == null) throw new ModelUnavailable("Model '" + spec.slug() + "' has runner type '" + spec.runner().type()
+    public void submit(ModelSpec spec, Work work) throws QueueFull, ModelUnavailable {
+        ModelLane lane = lanes.get(spec.slug());
+        if (lane == null) throw new ModelUnavailable("Model '" + spec.slug() + "' has runner type '" + spec.runner().type()
                 + "', which this Hearth cannot run", null);
-        long submitted = System.nanoTime();
-        long timeoutMillis = spec.scaling().executionTimeoutSeconds() * 1000L;
-        inst.waiting.incrementAndGet();
-        Runner runner;
-        try {
-            runner = inst.ensureBooted(Math.max(timeoutMillis, 120_000));
-            if (!inst.slots.tryAcquire(timeoutMillis, TimeUnit.MILLISECONDS)) {
-                throw new ModelUnavailable("Model '" + spec.slug() + "' had no free slot within " + spec.scaling().executionTimeoutSeconds() + " s", null);
+        lane.submit(work);
+    }
+
+    /** Boots a model in the background (pre-warm). Returns false for a model this process cannot run. */
+    public boolean warm(String slug) {
+        ModelLane lane = lanes.get(slug);
+        if (lane == null) return false;
+        Thread.ofVirtual().name("warm-" + slug).start(() -> {
+            try {
+                lane.instance.ensureBooted(System.nanoTime());
+            } catch (ModelUnavailable e) {
+                log.warn("pre-warming {} failed: {}", slug, e.getMessage());
             }
-        } finally {
-            inst.waiting.decrementAndGet();
-        }
-        long started = System.nanoTime();
-        long startedAt = System.currentTimeMillis();
-        inst.busy.incrementAndGet();
-        Future<Object> f = jobs.submit(() -> runner.run(input));
-        try {
-            Object out = f.get(timeoutMillis, TimeUnit.MILLISECONDS);
-            long done = System.nanoTime();
-            return new Execution((dev.hearth.runners.RunOutput) out, (started - submitted) / 1_000_000, (done - started) / 1_000_000, startedAt);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw new ExecutionTimeout("Model '" + spec.slug() + "' did not finish within its execution timeout of "
-                    + spec.scaling().executionTimeoutSeconds() + " s");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : new RuntimeException(e.getCause());
-        } finally {
-            inst.busy.decrementAndGet();
-            inst.lastUsedAt = System.currentTimeMillis();
-            inst.slots.release();
-        }
+        });
+        return true;
+    }
+
+    /** Cancels a job: removed if still queued (true), interrupted if running (its worker reports it). */
+    public boolean removeQueued(String slug, String jobId) {
+        ModelLane lane = lanes.get(slug);
+        return lane != null && lane.removeQueued(jobId);
+    }
+
+    public boolean interruptRunning(String slug, String jobId) {
+        ModelLane lane = lanes.get(slug);
+        return lane != null && lane.interruptRunning(jobId);
     }
 
     public ModelStatus status(String slug) {
-        ModelInstance inst = instances.get(slug);
-        return inst == null ? new ModelStatus(ModelState.COLD, 0, 0, 0, null, null, "no runner of this type here") : inst.status();
+        ModelLane lane = lanes.get(slug);
+        if (lane == null) return new ModelStatus(ModelState.COLD, 0, 0, 0, null, null, "no runner of this type here");
+        ModelInstance i = lane.instance;
+        Long last = i.lastUsedAt == 0 ? null : i.lastUsedAt;
+        return new ModelStatus(i.state(), i.warm() ? 1 : 0, lane.busy(), lane.queued(), last, i.bootSeconds(), i.detail());
     }
 
-    private void reapIdle() {
+    /** How many times a model was booted since start (for tests and metrics). */
+    public long boots(String slug) {
+        ModelLane lane = lanes.get(slug);
+        return lane == null ? 0 : lane.instance.boots.get();
+    }
+
+    public int busy() {
+        return lanes.values().stream().mapToInt(ModelLane::busy).sum();
+    }
+
+    private void unloadIdle() {
         long now = System.currentTimeMillis();
-        instances.values().forEach(i -> i.unloadIfIdle(now));
+        for (ModelLane lane : lanes.values()) {
+            var scaling = lane.instance.spec.scaling();
+            if (scaling.minInstances() > 0 || !lane.instance.warm()) continue;
+            if (lane.idleFor(scaling.idleTimeoutSeconds() * 1000L, now)) {
+                lane.instance.unload("idle for " + scaling.idleTimeoutSeconds() + " s");
+            }
+        }
+    }
+
+    /** Stops taking jobs and returns the ones still queued; running jobs go on until {@link #close()}. */
+    public List<Work> stopAccepting() {
+        List<Work> left = new ArrayList<>();
+        lanes.values().forEach(l -> left.addAll(l.stop()));
+        return left;
     }
 
     @Override
     public void close() {
         reaper.shutdownNow();
-        jobs.shutdownNow();
-        instances.values().forEach(ModelInstance::shutdown);
+        lanes.values().forEach(ModelLane::close);
     }
 }

@@ -1,0 +1,132 @@
+package dev.hearth.jobs;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.accounts.Principal;
+import dev.hearth.billing.Money;
+import dev.hearth.http.ApiException;
+import dev.hearth.http.BaseUrl;
+import dev.hearth.http.Caller;
+import dev.hearth.http.Json;
+import dev.hearth.http.JsonBody;
+import dev.hearth.http.Replies;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+
+/**
+ * The asynchronous API (SPEC §3.2): {@code POST /v2/{slug}} returns a request id at once; the status and
+ * result routes (and the legacy {@code /v1/requests/{id}}) answer from the jobs table, FAILED with HTTP 422.
+ * A request is visible only to the account that submitted it (others get 404) and only until its record
+ * expires.
+ */
+public final class AsyncRoutes implements HttpService {
+
+    private final Caller caller;
+    private final ModelCalls calls;
+    private final JobEngine engine;
+    private final JsonBody body;
+    private final BaseUrl base;
+    private final Clock clock;
+    private final WebhookTargets webhooks;
+
+    public AsyncRoutes(Caller caller, ModelCalls calls, JobEngine engine, JsonBody body, BaseUrl base, Clock clock, WebhookTargets webhooks) {
+        this.caller = caller;
+        this.calls = calls;
+        this.engine = engine;
+        this.body = body;
+        this.base = base;
+        this.clock = clock;
+        this.webhooks = webhooks;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/v2/requests/{id}/cancel", (req, res) -> {
+            Principal p = caller.account(req);
+            JobRecord r = engine.cancel(p, req.path().pathParameters().get("id"));
+            reply(res, r, status(req, r));
+        });
+        rules.get("/v2/requests/{id}/status", (req, res) -> {
+            JobRecord r = find(req);
+            reply(res, r, status(req, r));
+        });
+        rules.get("/v2/requests/{id}", (req, res) -> {
+            JobRecord r = find(req);
+            reply(res, r, result(r));
+        });
+        rules.get("/v1/requests/{id}", (req, res) -> {
+            JobRecord r = find(req);
+            reply(res, r, result(r));
+        });
+        rules.post("/v2/{slug}", (req, res) -> {
+            Principal p = caller.of(req);
+            ObjectNode params = body.read(req);
+            String webhook = req.headers().first(HeaderNames.create("X-Webhook-Url")).orElse(null);
+            if (webhook != null) webhooks.check(webhook);
+            String key = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
+            JobRecord r = calls.submit(new ModelCall(p, req.path().pathParameters().get("slug"), params), key, webhook);
+            String b = base.of(req);
+            res.header("x-request-id", r.id());
+            Replies.ok(res, Json.object().put("request_id", r.id()).put("status", r.status().name())
+                    .put("poll_url", b + "/v1/requests/" + r.id())
+                    .put("status_url", b + "/v2/requests/" + r.id() + "/status")
+                    .put("response_url", b + "/v2/requests/" + r.id()));
+        });
+    }
+
+    private JobRecord find(ServerRequest req) {
+        Principal p = caller.account(req);
+        String id = req.path().pathParameters().get("id");
+        return engine.store().find(id)
+                .filter(r -> r.accountId().equals(p.accountId()))
+                .filter(r -> r.expiresAt() == null || r.expiresAt() > clock.millis())
+                .orElseThrow(() -> ApiException.notFound("Request " + id + " not found"));
+    }
+
+    private static void reply(ServerResponse res, JobRecord r, ObjectNode body) {
+        res.header("x-request-id", r.id());
+        Replies.json(res, r.status() == JobStatus.FAILED ? 422 : 200, body);
+    }
+
+    private ObjectNode status(ServerRequest req, JobRecord r) {
+        String b = base.of(req);
+        ObjectNode n = Json.object().put("request_id", r.id()).put("status", r.status().name())
+                .put("status_url", b + "/v2/requests/" + r.id() + "/status").put("response_url", b + "/v2/requests/" + r.id());
+        n.set("metrics", metrics(r));
+        return n;
+    }
+
+    private static ObjectNode result(JobRecord r) {
+        ObjectNode n = Json.object().put("request_id", r.id()).put("status", r.status().name());
+        try {
+            n.set("output", r.output() == null ? null : Json.MAPPER.readTree(r.output()));
+        } catch (Exception e) {
+            n.put("output", r.output());
+        }
+        n.put("error", r.error());
+        if (r.seed() == null) n.putNull("seed");
+        else n.put("seed", r.seed());
+        n.set("metrics", metrics(r));
+        return n;
+    }
+
+    /** Times in seconds; money in USD. Present as null until known. */
+    private static ObjectNode metrics(JobRecord r) {
+        ObjectNode m = Json.object();
+        m.put("cost", r.cost() == null ? null : Money.toUsd(r.cost()));
+        m.put("remaining_credits", r.remaining() == null ? null : Money.toUsd(r.remaining()));
+        m.put("inference_time", seconds(r.processingMillis()));
+        m.put("queue_time", seconds(r.queueMillis()));
+        m.put("total_time", r.finishedAt() == null ? null : seconds(r.finishedAt() - r.submittedAt()));
+        return m;
+    }
+
+    private static BigDecimal seconds(Long millis) {
+        return millis == null ? null : BigDecimal.valueOf(millis, 3);
+    }
+}

@@ -1,0 +1,290 @@
+package dev.hearth.jobs;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.accounts.Principal;
+import dev.hearth.billing.CreditHold;
+import dev.hearth.billing.Ledger;
+import dev.hearth.billing.Settlement;
+import dev.hearth.catalog.Catalog;
+import dev.hearth.catalog.ModelSpec;
+import dev.hearth.config.HearthConfig;
+import dev.hearth.http.ApiException;
+import dev.hearth.http.Json;
+import dev.hearth.runners.RunOutput;
+import dev.hearth.runtime.Execution;
+import dev.hearth.runtime.ModelPool;
+import dev.hearth.runtime.ModelUnavailable;
+import dev.hearth.runtime.QueueFull;
+import dev.hearth.runtime.Work;
+import dev.hearth.usage.UsageRecord;
+import dev.hearth.usage.UsageRecorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Runs admitted jobs and settles them: hands each to the model pool, then, exactly once per job, posts the
+ * actual cost (success) or releases the hold (failure, timeout, cancel) in the same transaction that records
+ * the job's end, writes the usage record and tells whoever waits. One engine serves v1 (callers wait on the
+ * job's future) and v2 (callers poll the jobs table). It also recovers v2 jobs after a restart and drains on
+ * a graceful stop.
+ */
+public final class JobEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(JobEngine.class);
+
+    private final Ledger ledger;
+    private final ModelPool pool;
+    private final JobStore store;
+    private final UsageRecorder usage;
+    private final Catalog catalog;
+    private final Clock clock;
+    private final HearthConfig.Jobs cfg;
+    private final boolean storeParameters;
+    private final Map<String, Job> live = new ConcurrentHashMap<>();
+    private volatile OutputStore outputs;
+    private volatile Consumer<JobRecord> onFinished = r -> { };
+    private volatile boolean stopping;
+
+    JobEngine(Ledger ledger, ModelPool pool, JobStore store, UsageRecorder usage, Catalog catalog, Clock clock,
+              HearthConfig.Jobs cfg, boolean storeParameters) {
+        this.ledger = ledger;
+        this.pool = pool;
+        this.store = store;
+        this.usage = usage;
+        this.catalog = catalog;
+        this.clock = clock;
+        this.cfg = cfg;
+        this.storeParameters = storeParameters;
+    }
+
+    public static JobEngine open(dev.hearth.store.Database db, Ledger ledger, ModelPool pool, UsageRecorder usage, Catalog catalog,
+                                 Clock clock, HearthConfig config) {
+        return new JobEngine(ledger, pool, new JobStore(db), usage, catalog, clock, config.jobs(), config.logging().storeParameters());
+    }
+
+    /** Where media outputs of v2 jobs are stored (the storage package). */
+    public void useOutputStore(OutputStore outputs) {
+        this.outputs = outputs;
+    }
+
+    /** Called with the stored record whenever a v2 job ends (webhook delivery hooks in here). */
+    public void onFinished(Consumer<JobRecord> listener) {
+        this.onFinished = listener;
+    }
+
+    JobStore store() {
+        return store;
+    }
+
+    /** Queues an admitted job. On refusal (queue full, shutting down) the hold is released and 503 thrown. */
+    void submit(Job job) {
+        if (stopping) {
+            QueueFull refusal = new QueueFull("Hearth is shutting down and takes no new jobs; retry shortly");
+            settleFailure(job, refusal);
+            throw Failures.of(job.model.slug(), refusal).header("x-request-id", job.id);
+        }
+        live.put(job.id, job);
+        try {
+            pool.submit(job.model, job);
+        } catch (QueueFull | ModelUnavailable e) {
+            settleFailure(job, e);
+            throw Failures.of(job.model.slug(), e).header("x-request-id", job.id);
+        }
+    }
+
+    boolean started(Job job, long queueMillis) {
+        if (job.cancelRequested || job.settled.get()) return false;
+        if (job.durable) store.markProcessing(job.id, clock.millis(), queueMillis);
+        return true;
+    }
+
+    void succeeded(Job job, Execution ex) {
+        if (!job.settled.compareAndSet(false, true)) return;
+        try {
+            long units = ex.output() instanceof RunOutput.Json j ? j.billableUnits() : 0;
+            long cost = job.model.pricing().actual(job.params, ex.processingMillis(), units, job.model.scaling().executionTimeoutSeconds());
+            String outputJson = job.durable ? outputForRecord(job, ex.output()) : null;
+            long now = clock.millis();
+            Settlement s = ledger.post(job.hold, cost, job.model.slug(), (h, settled) -> {
+                if (job.durable) {
+                    store.complete(h, job.id, outputJson, settled.charged(), settled.after().total(), now, ex.queueMillis(),
+                            ex.processingMillis(), now + cfg.recordTtl() * 1000L);
+                }
+            });
+            recordUsage(job, ex.startedAt(), ex.queueMillis(), ex.processingMillis(), 200, s.charged());
+            job.outcome.complete(new JobOutcome.Completed(new CallResult(job.id, job.model, ex.output(), s.charged(),
+                    s.after().total(), ex.queueMillis(), ex.processingMillis(), job.seed)));
+        } catch (Exception e) {
+            // settling itself failed (database down?): the hold stays open and expires; the caller gets 500
+            log.error("settling job {} failed", job.id, e);
+            job.outcome.complete(new JobOutcome.Failed(new ApiException(500, "Could not record the result: " + e.getMessage())));
+        } finally {
+            finished(job);
+        }
+    }
+
+    void failed(Job job, Exception cause) {
+        if (stopping && job.durable && cause instanceof CancellationException && !job.cancelRequested) {
+            // interrupted by shutdown: the job stays PROCESSING with its hold open and runs again at the next start
+            job.outcome.complete(new JobOutcome.Failed(Failures.of(job.model.slug(), new QueueFull("Hearth stopped"))));
+            live.remove(job.id);
+            return;
+        }
+        settleFailure(job, cause);
+    }
+
+    private void settleFailure(Job job, Exception cause) {
+        if (!job.settled.compareAndSet(false, true)) return;
+        ApiException error = Failures.of(job.model.slug(), cause);
+        boolean canceled = job.cancelRequested || cause instanceof CancellationException;
+        JobStatus status = canceled ? JobStatus.CANCELED : JobStatus.FAILED;
+        long now = clock.millis();
+        try {
+            ledger.release(job.hold, (h, released) -> {
+                if (job.durable) store.end(h, job.id, status, error.getMessage(), error.status(), now, now + cfg.recordTtl() * 1000L);
+            });
+        } catch (Exception e) {
+            log.error("releasing the hold of job {} failed; the hold sweeper will release it", job.id, e);
+        }
+        recordUsage(job, null, job.queueMillis, 0, canceled ? 499 : error.status(), 0);
+        job.outcome.complete(new JobOutcome.Failed(error.header("x-request-id", job.id)));
+        finished(job);
+    }
+
+    private void finished(Job job) {
+        live.remove(job.id);
+        if (job.durable) store.find(job.id).ifPresent(r -> {
+            try {
+                onFinished.accept(r);
+            } catch (Exception e) {
+                log.warn("finish listener failed for {}: {}", job.id, e.toString());
+            }
+        });
+    }
+
+    private String outputForRecord(Job job, RunOutput output) {
+        return switch (output) {
+            case RunOutput.Json j -> Json.text(j.body());
+            case RunOutput.Media m -> {
+                if (outputs == null) throw new IllegalStateException("no output storage configured for media outputs");
+                yield Json.text(Json.MAPPER.getNodeFactory().textNode(outputs.save(job.caller.accountId(), m.bytes(), m.contentType())));
+            }
+        };
+    }
+
+    private void recordUsage(Job job, Long startedAt, long queueMillis, long processingMillis, int status, long cost) {
+        usage.record(new UsageRecord(job.id, job.caller.accountId(), job.caller.keyId(), job.model.slug(), null, null,
+                job.submittedAt, startedAt, clock.millis(), queueMillis, processingMillis, status, cost,
+                storeParameters ? Json.text(job.params) : null));
+    }
+
+    /**
+     * Cancels a request of the caller's account. Queued: taken out of the queue; running: its runner is
+     * interrupted. Either way the hold is released. A finished request is left as it is.
+     */
+    public JobRecord cancel(Principal caller, String id) {
+        JobRecord record = store.find(id).filter(r -> r.accountId().equals(caller.accountId()))
+                .orElseThrow(() -> ApiException.notFound("Request " + id + " not found"));
+        Job job = live.get(id);
+        if (job != null && !record.status().terminal()) {
+            job.cancelRequested = true;
+            if (pool.removeQueued(job.model.slug(), id)) settleFailure(job, new CancellationException("canceled while queued"));
+            else if (!pool.interruptRunning(job.model.slug(), id)) settleFailure(job, new CancellationException("canceled"));
+            try {
+                job.outcome.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // the status read below says where it stands
+            }
+        }
+        return store.find(id).orElseThrow();
+    }
+
+    /** A v1 caller stopped waiting (no slot in time): the job is withdrawn if queued, interrupted if running. */
+    void giveUp(Job job, Exception why) {
+        job.cancelRequested = true;
+        if (pool.removeQueued(job.model.slug(), job.id)) settleFailure(job, why);
+        else pool.interruptRunning(job.model.slug(), job.id);
+    }
+
+    /** Deletes v2 records whose time to be read has passed; returns how many. */
+    public int expireRecords() {
+        return store.deleteExpired(clock.millis());
+    }
+
+    /**
+     * At start: v2 jobs this node left QUEUED or PROCESSING run again (a job is charged only when its
+     * completion commits with its charge, so re-running never charges twice). A job whose hold is no longer
+     * open cannot be paid for and is failed instead.
+     */
+    public int recover() {
+        List<JobRecord> unfinished = store.unfinished(cfg.nodeId());
+        int resumed = 0;
+        for (JobRecord r : unfinished) {
+            ModelSpec model = catalog.find(r.model());
+            CreditHold hold = new CreditHold(r.holdId(), r.accountId(), r.id(), r.holdAmount());
+            Job job;
+            try {
+                job = new Job(r.id(), new Principal(r.accountId(), r.keyId(), false), model,
+                        (ObjectNode) Json.MAPPER.readTree(r.params()), r.seed(), hold, true, r.webhookUrl(), r.submittedAt(),
+                        System.nanoTime(), this);
+            } catch (Exception e) {
+                log.error("cannot restore job {}: {}", r.id(), e.toString());
+                continue;
+            }
+            boolean holdOpen = ledger.holdState(r.holdId()).map("OPEN"::equals).orElse(false);
+            if (model == null || !holdOpen) {
+                String why = model == null ? "model '" + r.model() + "' is no longer in the catalog" : "its credit hold expired while Hearth was down";
+                settleFailure(job, new ModelUnavailable("Request was not run after a restart: " + why, null));
+                continue;
+            }
+            try {
+                live.put(job.id, job);
+                pool.submit(model, job);
+                resumed++;
+            } catch (QueueFull | ModelUnavailable e) {
+                settleFailure(job, e);
+            }
+        }
+        if (!unfinished.isEmpty()) log.info("recovered {} unfinished requests ({} queued again)", unfinished.size(), resumed);
+        return resumed;
+    }
+
+    /**
+     * Graceful stop: no new jobs; queued v1 jobs fail (their callers are told), queued v2 jobs stay in the table
+     * for the next start; running jobs get up to the drain timeout to finish.
+     */
+    public void drain() {
+        stopping = true;
+        List<Work> queued = pool.stopAccepting();
+        for (Work w : queued) {
+            Job job = (Job) w;
+            if (job.durable) {
+                live.remove(job.id);
+                job.outcome.complete(new JobOutcome.Failed(Failures.of(job.model.slug(), new QueueFull("Hearth stopped"))));
+            } else {
+                settleFailure(job, new QueueFull("Hearth is shutting down; retry shortly"));
+            }
+        }
+        long deadline = System.currentTimeMillis() + cfg.drainTimeout() * 1000L;
+        while (pool.busy() > 0 && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (pool.busy() > 0) log.warn("{} jobs still running after the drain timeout; they will be interrupted", pool.busy());
+    }
+
+    public boolean stopping() {
+        return stopping;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.hearth.jobs;
+
+import dev.hearth.store.Database;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The jobs table: v2 requests from submit until their record expires. Terminal updates take a Handle so that
+ * they commit in the same transaction as the ledger change they go with.
+ */
+final class JobStore {
+
+    private final Jdbi jdbi;
+
+    JobStore(Database db) {
+        this.jdbi = db.jdbi();
+    }
+
+    void insert(Job job, String nodeId, String paramsJson, String idempotencyKey, String bodyHash) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO jobs (id, account_id, key_id, model, node_id, status, params, seed, hold_id, "
+                        + "hold_amount, idempotency_key, body_hash, webhook_url, submitted_at) VALUES (:id, :acc, :key, :model, :node, "
+                        + "'QUEUED', :params, :seed, :hold, :holdAmount, :idem, :hash, :webhook, :at)")
+                .bind("id", job.id).bind("acc", job.caller.accountId()).bind("key", job.caller.keyId()).bind("model", job.model.slug())
+                .bind("node", nodeId).bind("params", paramsJson).bind("seed", job.seed).bind("hold", job.hold.id())
+                .bind("holdAmount", job.hold.amount()).bind("idem", idempotencyKey).bind("hash", bodyHash)
+                .bind("webhook", job.webhookUrl).bind("at", job.submittedAt).execute());
+    }
+
+    void markProcessing(String id, long startedAt, long queueMillis) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET status = 'PROCESSING', started_at = :at, queue_ms = :q WHERE id = :id AND status = 'QUEUED'")
+                .bind("at", startedAt).bind("q", queueMillis).bind("id", id).execute());
+    }
+
+    void complete(Handle h, String id, String output, long cost, long remaining, long finishedAt, long queueMillis,
+                  long processingMillis, long expiresAt) {
+        h.createUpdate("UPDATE jobs SET status = 'COMPLETED', output = :out, cost = :cost, remaining = :rem, finished_at = :at, "
+                        + "queue_ms = :q, processing_ms = :p, expires_at = :exp WHERE id = :id")
+                .bind("out", output).bind("cost", cost).bind("rem", remaining).bind("at", finishedAt).bind("q", queueMillis)
+                .bind("p", processingMillis).bind("exp", expiresAt).bind("id", id).execute();
+    }
+
+    void end(Handle h, String id, JobStatus status, String error, int errorStatus, long finishedAt, long expiresAt) {
+        h.createUpdate("UPDATE jobs SET status = :s, error = :err, error_status = :code, cost = 0, finished_at = :at, expires_at = :exp "
+                        + "WHERE id = :id AND status IN ('QUEUED', 'PROCESSING')")
+                .bind("s", status.name()).bind("err", error).bind("code", errorStatus).bind("at", finishedAt)
+                .bind("exp", expiresAt).bind("id", id).execute();
+    }
+
+    Optional<JobRecord> find(String id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM jobs WHERE id = :id").bind("id", id).map((rs, c) -> map(rs)).findOne());
+    }
+
+    Optional<JobRecord> findByIdempotencyKey(String accountId, String key) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM jobs WHERE account_id = :acc AND idempotency_key = :k")
+                .bind("acc", accountId).bind("k", key).map((rs, c) -> map(rs)).findOne());
+    }
+
+    /** Jobs this node left unfinished when it stopped or died. */
+    List<JobRecord> unfinished(String nodeId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM jobs WHERE node_id = :node AND status IN ('QUEUED', 'PROCESSING') ORDER BY submitted_at")
+                .bind("node", nodeId).map((rs, c) -> map(rs)).list());
+    }
+
+    int deleteExpired(long now) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM jobs WHERE expires_at IS NOT NULL AND expires_at < :now").bind("now", now).execute());
+    }
+
+    private static JobRecord map(ResultSet rs) throws SQLException {
+        return new JobRecord(rs.getString("id"), rs.getString("account_id"), rs.getString("model"), JobStatus.valueOf(rs.getString("status")),
+                rs.getString("output"), rs.getString("error"), integer(rs, "error_status"), longOrNull(rs, "cost"), longOrNull(rs, "remaining"),
+                longOrNull(rs, "seed"), rs.getLong("submitted_at"), longOrNull(rs, "started_at"), longOrNull(rs, "finished_at"),
+                longOrNull(rs, "queue_ms"), longOrNull(rs, "processing_ms"), longOrNull(rs, "expires_at"), rs.getString("idempotency_key"),
+                rs.getString("body_hash"), rs.getString("params"), rs.getString("hold_id"), rs.getLong("hold_amount"),
+                rs.getString("key_id"), rs.getString("webhook_url"));
+    }
+
+    private static Long longOrNull(ResultSet rs, String col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Integer integer(ResultSet rs, String col) throws SQLException {
+        int v = rs.getInt(col);
+        return rs.wasNull() ? null : v;
+    }
+}
