@@ -15,6 +15,8 @@ import java.nio.file.Path;
  */
 final class ScriptedRunners implements RunnerFactory {
 
+    final java.util.concurrent.atomic.AtomicInteger boots = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public String type() {
         return "scripted";
@@ -23,12 +25,18 @@ final class ScriptedRunners implements RunnerFactory {
     @Override
     public Runner boot(dev.hearth.runners.RunnerSpec spec, dev.hearth.runners.BootProgress progress) throws Exception {
         String behaviour = spec.requiredText("behaviour");
+        boots.incrementAndGet();
+        Thread.sleep(Long.parseLong(spec.text("boot_millis", "0")));
         if (behaviour.equals("boot-fails")) throw new IOException("weights file is corrupt (scripted)");
         return input -> switch (behaviour) {
             case "throws" -> throw new IllegalStateException("scripted model failure");
             case "hangs" -> {
                 Thread.sleep(60_000);
                 yield new RunOutput.Json(Json.object(), 0);
+            }
+            case "sleeps" -> {
+                Thread.sleep(input.params().path("millis").asLong(500));
+                yield new RunOutput.Json(Json.object().put("slept", true), 0);
             }
             case "echo" -> new RunOutput.Json(Json.object().set("echo", input.params()), 0);
             default -> throw new IllegalArgumentException(behaviour);
@@ -38,20 +46,28 @@ final class ScriptedRunners implements RunnerFactory {
     /** Writes catalog entries using this runner into a folder for {@code catalog.dir}. */
     static Path catalogDir() throws IOException {
         Path dir = Files.createTempDirectory("hearth-catalog");
-        for (String b : new String[]{"throws", "hangs", "boot-fails", "echo"}) {
+        for (String b : new String[]{"throws", "hangs", "boot-fails", "echo", "sleeps"}) {
             Files.writeString(dir.resolve("scripted-" + b + ".yaml"), """
                     slug: scripted-%s
                     title: scripted %s (test only)
                     category: test
                     pricing: {type: per_call, price: 0.01}
                     runner: {type: scripted, behaviour: %s}
-                    scaling: {execution_timeout: 1, idle_timeout: 300}
+                    scaling: {execution_timeout: %d, idle_timeout: 300, slots: 1}
                     input_schema:
                       type: object
                       properties:
                         seed: {type: integer, default: 42}
-                    """.formatted(b, b, b));
+                        millis: {type: integer}
+                    """.formatted(b, b, b, b.equals("sleeps") ? 30 : 1));
         }
+        Files.writeString(dir.resolve("slow-boot.yaml"), """
+                slug: scripted-slow-boot
+                pricing: {type: per_call, price: 0.01}
+                runner: {type: scripted, behaviour: echo, boot_millis: 1500}
+                scaling: {execution_timeout: 5, idle_timeout: 1, slots: 4}
+                input_schema: {type: object}
+                """);
         Files.writeString(dir.resolve("retired.yaml"), """
                 slug: old-model
                 retired: true
