@@ -11,14 +11,21 @@ JAR=${JAR:-target/hearth.jar}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 [ -f "$JAR" ] || { echo "no $JAR: build first with ./mvnw -B -o -q package -DskipTests" >&2; exit 1; }
 command -v jq >/dev/null || { echo "jq is needed to compute the ratio (apt-get install -y jq)" >&2; exit 1; }
+# Run a private copy: a rebuild of target/ while JMH forks would pull the jar from under the run.
+COPY=$(mktemp -t hearth-jmh.XXXXXX.jar)
+trap 'rm -f "$COPY"' EXIT
+cp "$JAR" "$COPY"
 
 for t in ${THREADS:-1 4}; do
+  # Other processes on the machine move these numbers more than anything in Hearth: show how busy it was.
+  echo "load average before (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
   out=target/jmh-embeddings-t$t.json
-  "$JAVA" -cp "$JAR" org.openjdk.jmh.Main EmbeddingOverheadBench \
+  "$JAVA" -cp "$COPY" org.openjdk.jmh.Main EmbeddingOverheadBench \
       -f 1 -wi 2 -w 3s -i 3 -r 5s -t "$t" -foe true -rf json -rff "$out" "$@"
   jq -r --arg t "$t" '
       (map({(.benchmark | split(".") | last): .primaryMetric}) | add) as $m
       | "threads=\($t)  in-process \($m.inProcess.score | floor) ± \($m.inProcess.scoreError | floor) ops/s"
         + "  over HTTP \($m.overHttp.score | floor) ± \($m.overHttp.scoreError | floor) ops/s"
         + "  HTTP / in-process = \($m.overHttp.score / $m.inProcess.score * 100 | round / 100)"' "$out"
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 done

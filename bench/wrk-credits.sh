@@ -15,6 +15,9 @@ command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || { apt-get upda
 command -v jq >/dev/null || apt-get install -y jq >/dev/null
 
 DATA=$(mktemp -d -t hearth-wrk.XXXXXX)
+SERVER=
+cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null; rm -rf "$DATA"; }
+trap cleanup EXIT
 ADMIN_KEY=SG_$(head -c 512 /dev/urandom | tr -dc 'A-Za-z0-9' | head -c 32)
 # A plan whose limits never bind: this measures the work of a request, not a rate limiter's refusals.
 cat > "$DATA/bench.yaml" <<'YAML'
@@ -25,10 +28,11 @@ plans:
     paid: true
 YAML
 
-HEARTH_ADMIN_KEY=$ADMIN_KEY "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" serve --port 0 \
+# Run a private copy: a rebuild of target/ during the run must not change the jar under the server.
+cp "$JAR" "$DATA/hearth.jar"
+HEARTH_ADMIN_KEY=$ADMIN_KEY "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$DATA/hearth.jar" serve --port 0 \
     --data "$DATA" --config "$DATA/bench.yaml" >"$DATA/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 
 # --port 0 lets the OS pick a free port; the server prints the one it got.
 for _ in $(seq 1 120); do
@@ -57,7 +61,7 @@ measure() { # path [wrk args...]
   awk '/^Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} END {print rps, p50, p99}' <<<"$out"
 }
 
-echo "warming up 5 s each..."
+echo "load average before (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg); warming up 5 s each..."
 wrk -t2 -c64 -d5s "$BASE/health/live" >/dev/null
 wrk -t2 -c64 -d5s -H "x-api-key: $KEY" "$BASE/v1/get-user-credits" >/dev/null
 
@@ -71,3 +75,4 @@ printf '%-26s %12s %10s %10s\n' route req/s p50 p99
 printf '%-26s %12s %10s %10s\n' "GET /health/live" "$H_RPS" "$H_P50" "$H_P99"
 printf '%-26s %12s %10s %10s\n' "GET /v1/get-user-credits" "$C_RPS" "$C_P50" "$C_P99"
 awk -v c="$C_RPS" -v h="$H_RPS" 'BEGIN {printf "credits / health req/s = %.2f\n", c / h}'
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -79,20 +79,29 @@ final class ModelInstance {
         }
     }
 
-    /** Unloads the runner (freeing its native memory) if nothing holds the boot lock right now. */
-    boolean unload(String why) {
-        if (runner == null || !bootLock.tryLock()) return false;
+    /**
+     * Takes the runner out of service (state cold) without closing it; null when there is none or a boot is
+     * under way. The caller closes it once nothing uses it.
+     */
+    Runner detach() {
+        if (runner == null || !bootLock.tryLock()) return null;
         try {
             Runner r = runner;
-            if (r == null) return false;
             runner = null;
-            state = ModelState.COLD;
-            log.info("model {} unloaded: {}", spec.slug(), why);
-            closeQuietly(r);
-            return true;
+            if (r != null) state = ModelState.COLD;
+            return r;
         } finally {
             bootLock.unlock();
         }
+    }
+
+    Runner current() {
+        return runner;
+    }
+
+    void close(Runner r, String why) {
+        log.info("model {} unloaded: {}", spec.slug(), why);
+        closeQuietly(r);
     }
 
     boolean warm() {

@@ -24,6 +24,11 @@ final class ModelLane {
     final ModelInstance instance;
     private final LinkedBlockingQueue<Work> queue;
     private final Map<String, Future<RunOutput>> running = new ConcurrentHashMap<>();
+    /**
+     * Runs whose runner call has not returned yet. A timed-out or canceled job leaves {@code running} at once,
+     * but native code may still be inside the runner: the model is never unloaded while this is above zero.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread[] workers;
     private volatile boolean stopped;
@@ -48,28 +53,66 @@ final class ModelLane {
         while (!stopped) {
             Work w;
             try {
-                w = queue.take();
+                // poll, not take: a stop must not interrupt a worker that is waiting on a running job
+                w = queue.poll(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
+            if (w == null) continue;
             Runner runner;
             try {
-                runner = instance.ensureBooted(w.admittedNanos());
+                runner = acquireRunner(w);
             } catch (ModelUnavailable e) {
                 w.failed(e);
                 continue;
             }
             long queueMillis = (System.nanoTime() - w.admittedNanos()) / 1_000_000;
-            if (!w.start(queueMillis)) continue;
+            if (!w.start(queueMillis)) {
+                inFlight.decrementAndGet();
+                continue;
+            }
             run(w, runner, queueMillis);
         }
+    }
+
+    /**
+     * The warm runner, counted in flight before it is used. The count and the idle unloader's check happen
+     * under the lane's lock, so the unloader can never close a runner that a worker has just picked up.
+     */
+    private Runner acquireRunner(Work w) throws ModelUnavailable {
+        while (true) {
+            Runner r = instance.ensureBooted(w.admittedNanos());
+            synchronized (this) {
+                if (instance.current() == r) {
+                    inFlight.incrementAndGet();
+                    return r;
+                }
+            }
+            // unloaded between the boot and now: boot again
+        }
+    }
+
+    /** Unloads the model if it has been idle long enough; the check and the detach are atomic with acquireRunner. */
+    void unloadIfIdle(long idleMillis, long now) {
+        Runner detached;
+        synchronized (this) {
+            if (!idleFor(idleMillis, now)) return;
+            detached = instance.detach();
+        }
+        if (detached != null) instance.close(detached, "idle for " + idleMillis / 1000 + " s");
     }
 
     private void run(Work w, Runner runner, long queueMillis) {
         long timeoutMillis = instance.spec.scaling().executionTimeoutSeconds() * 1000L;
         long started = System.nanoTime();
         long startedAt = System.currentTimeMillis();
-        Future<RunOutput> f = runs.submit(() -> runner.run(w.input()));
+        Future<RunOutput> f = runs.submit(() -> {
+            try {
+                return runner.run(w.input());
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
         running.put(w.id(), f);
         try {
             RunOutput out = f.get(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -112,25 +155,42 @@ final class ModelLane {
     }
 
     int busy() {
-        return running.size();
+        return inFlight.get();
     }
 
     boolean idleFor(long millis, long now) {
-        return queue.isEmpty() && running.isEmpty() && now - instance.lastUsedAt >= millis;
+        return queue.isEmpty() && inFlight.get() == 0 && now - instance.lastUsedAt >= millis;
     }
 
-    /** Stops taking jobs; returns those still waiting so the engine can keep or fail them. */
+    /** Stops taking jobs; returns those still waiting so the engine can keep or fail them. Running jobs go on. */
     java.util.List<Work> stop() {
         stopped = true;
         java.util.List<Work> left = new java.util.ArrayList<>();
         queue.drainTo(left);
-        for (Thread t : workers) t.interrupt();
         return left;
     }
 
+    /**
+     * Interrupts what still runs and unloads the model once no runner call is left inside it. Native code
+     * ignores interrupts, so a run that does not return within a few seconds keeps the model loaded: the
+     * process is exiting anyway, and closing a session under a running call would crash it.
+     */
     void close() {
+        stopped = true;
         running.values().forEach(f -> f.cancel(true));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (inFlight.get() == 0) {
+            Runner detached = instance.detach();
+            if (detached != null) instance.close(detached, "Hearth is stopping");
+        }
         runs.shutdownNow();
-        instance.unload("Hearth is stopping");
     }
 }

@@ -98,9 +98,7 @@ public final class ModelPool implements AutoCloseable {
         for (ModelLane lane : lanes.values()) {
             var scaling = lane.instance.spec.scaling();
             if (scaling.minInstances() > 0 || !lane.instance.warm()) continue;
-            if (lane.idleFor(scaling.idleTimeoutSeconds() * 1000L, now)) {
-                lane.instance.unload("idle for " + scaling.idleTimeoutSeconds() + " s");
-            }
+            lane.unloadIfIdle(scaling.idleTimeoutSeconds() * 1000L, now);
         }
     }
 

@@ -1,0 +1,173 @@
+package dev.hearth.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hearth.http.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Durability of v2 jobs with a real Hearth process: killed with SIGKILL in the middle of 30 jobs, or stopped
+ * with SIGTERM, then started again on the same data folder. Every job must end, the ledger's charges must be
+ * exactly the completed jobs' costs, and no request is charged twice.
+ */
+class CrashRecoveryIT {
+
+    static final String ADMIN = HearthServer.ADMIN_KEY;
+    final HttpClient http = HttpClient.newHttpClient();
+    Process process;
+    Path data;
+    int port;
+
+    @AfterEach
+    void cleanUp() {
+        if (process != null) process.destroyForcibly();
+        HearthServer.deleteQuietly(data);
+    }
+
+    private void startHearth() throws Exception {
+        Path catalog = data.resolve("catalog");
+        if (!Files.exists(catalog)) {
+            Files.createDirectories(catalog);
+            // one slot, so the 30 jobs run one after another and the kill lands in the middle of them
+            String bge = new String(getClass().getResourceAsStream("/models/bge-small-en-v1.5.yaml").readAllBytes()).replace("slots: 4", "slots: 1");
+            Files.writeString(catalog.resolve("bge.yaml"), bge);
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), "dev.hearth.Hearth", "serve",
+                "--port", String.valueOf(port), "--data", data.toString());
+        Map<String, String> env = pb.environment();
+        env.put("HEARTH_ADMIN_KEY", ADMIN);
+        env.put("HEARTH_CATALOG_DIR", catalog.toString());
+        env.put("HEARTH_SERVER_HOST", "127.0.0.1");
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("hearth.log").toFile()));
+        process = pb.start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> send("GET", "/health/ready", null, null).statusCode() == 200);
+    }
+
+    private HttpResponse<String> send(String method, String path, String key, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
+        if (key != null) b.header("x-api-key", key);
+        if (body != null) b.header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode json(HttpResponse<String> r) throws IOException {
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    private record Setup(String accountId, String key, List<String> ids) {
+    }
+
+    private Setup submitThirtyJobs() throws Exception {
+        JsonNode acc = json(send("POST", "/admin/accounts", ADMIN, "{\"name\": \"durable\", \"plan\": \"enterprise\", \"free_credits\": 1}"));
+        String key = acc.get("api_key").asText();
+        String text = "durability ".repeat(600);  // about 512 tokens: long enough that 30 jobs take seconds
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            HttpResponse<String> r = send("POST", "/v2/bge-small-en-v1.5", key, "{\"text\": \"" + i + " " + text + "\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            ids.add(json(r).get("request_id").asText());
+        }
+        return new Setup(acc.get("account_id").asText(), key, ids);
+    }
+
+    private Map<String, String> statuses(Setup s) throws Exception {
+        Map<String, String> out = new HashMap<>();
+        for (String id : s.ids) out.put(id, json(send("GET", "/v2/requests/" + id + "/status", s.key, null)).get("status").asText());
+        return out;
+    }
+
+    private long completed(Setup s) throws Exception {
+        return statuses(s).values().stream().filter("COMPLETED"::equals).count();
+    }
+
+    private void assertAllEndedAndChargedExactlyOnce(Setup s) throws Exception {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .until(() -> statuses(s).values().stream().allMatch(v -> v.equals("COMPLETED") || v.equals("FAILED") || v.equals("CANCELED")));
+        BigDecimal sumOfCompletedCosts = BigDecimal.ZERO;
+        List<String> completedIds = new ArrayList<>();
+        for (String id : s.ids) {
+            HttpResponse<String> r = send("GET", "/v2/requests/" + id, s.key, null);
+            JsonNode j = json(r);
+            if (j.get("status").asText().equals("COMPLETED")) {
+                sumOfCompletedCosts = sumOfCompletedCosts.add(j.get("metrics").get("cost").decimalValue());
+                completedIds.add(id);
+            }
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("hearth.db"))) {
+            ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT request_id, COUNT(*), SUM(amount) FROM ledger_entries WHERE kind = 'charge' AND account_id = '" + s.accountId + "' GROUP BY request_id");
+            List<String> charged = new ArrayList<>();
+            long total = 0;
+            while (rs.next()) {
+                assertThat(rs.getInt(2)).as("charges for " + rs.getString(1)).isEqualTo(1);
+                charged.add(rs.getString(1));
+                total -= rs.getLong(3);
+            }
+            assertThat(charged).containsExactlyInAnyOrderElementsOf(completedIds);
+            assertThat(BigDecimal.valueOf(total, 9)).isEqualByComparingTo(sumOfCompletedCosts);
+            ResultSet held = c.createStatement().executeQuery("SELECT held, free_balance FROM accounts WHERE id = '" + s.accountId + "'");
+            assertThat(held.next()).isTrue();
+            assertThat(held.getLong(1)).isZero();
+            assertThat(BigDecimal.valueOf(1_000_000_000L - held.getLong(2), 9)).isEqualByComparingTo(sumOfCompletedCosts);
+        }
+    }
+
+    private void prepare() throws IOException {
+        data = Files.createTempDirectory("hearth-crash");
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+    }
+
+    @Test
+    void killedWithSigkillInTheMiddleThenRestartedEveryJobEndsAndNothingIsChargedTwice() throws Exception {
+        prepare();
+        startHearth();
+        Setup s = submitThirtyJobs();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> completed(s) >= 3);
+        process.destroyForcibly().waitFor();          // SIGKILL: no shutdown hook runs
+        assertThat(process.exitValue()).isNotZero();
+        startHearth();
+        assertAllEndedAndChargedExactlyOnce(s);
+        assertThat(completed(s)).isEqualTo(30);
+    }
+
+    @Test
+    void stoppedWithSigtermQueuedJobsWaitForTheNextStart() throws Exception {
+        prepare();
+        startHearth();
+        Setup s = submitThirtyJobs();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> completed(s) >= 3);
+        process.destroy();                            // SIGTERM: drain, then stop
+        assertThat(process.waitFor()).isIn(0, 143);
+        String log = Files.readString(data.resolve("hearth.log"));
+        assertThat(log).doesNotContain("Exception in thread");
+        startHearth();
+        assertAllEndedAndChargedExactlyOnce(s);
+        assertThat(completed(s)).isEqualTo(30);
+    }
+}
