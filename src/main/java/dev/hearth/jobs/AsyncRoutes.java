@@ -2,7 +2,6 @@ package dev.hearth.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.accounts.Principal;
-import dev.hearth.billing.Money;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.BaseUrl;
 import dev.hearth.http.Caller;
@@ -15,7 +14,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.math.BigDecimal;
 import java.time.Clock;
 
 /**
@@ -57,11 +55,11 @@ public final class AsyncRoutes implements HttpService {
         });
         rules.get("/v2/requests/{id}", (req, res) -> {
             JobRecord r = find(req);
-            reply(res, r, result(r));
+            reply(res, r, RequestViews.result(r));
         });
         rules.get("/v1/requests/{id}", (req, res) -> {
             JobRecord r = find(req);
-            reply(res, r, result(r));
+            reply(res, r, RequestViews.result(r));
         });
         rules.post("/v2/{slug}", (req, res) -> {
             Principal p = caller.of(req);
@@ -97,36 +95,8 @@ public final class AsyncRoutes implements HttpService {
         String b = base.of(req);
         ObjectNode n = Json.object().put("request_id", r.id()).put("status", r.status().name())
                 .put("status_url", b + "/v2/requests/" + r.id() + "/status").put("response_url", b + "/v2/requests/" + r.id());
-        n.set("metrics", metrics(r));
+        n.set("metrics", RequestViews.metrics(r));
         return n;
     }
 
-    private static ObjectNode result(JobRecord r) {
-        ObjectNode n = Json.object().put("request_id", r.id()).put("status", r.status().name());
-        try {
-            n.set("output", r.output() == null ? null : Json.MAPPER.readTree(r.output()));
-        } catch (Exception e) {
-            n.put("output", r.output());
-        }
-        n.put("error", r.error());
-        if (r.seed() == null) n.putNull("seed");
-        else n.put("seed", r.seed());
-        n.set("metrics", metrics(r));
-        return n;
-    }
-
-    /** Times in seconds; money in USD. Present as null until known. */
-    private static ObjectNode metrics(JobRecord r) {
-        ObjectNode m = Json.object();
-        m.put("cost", r.cost() == null ? null : Money.toUsd(r.cost()));
-        m.put("remaining_credits", r.remaining() == null ? null : Money.toUsd(r.remaining()));
-        m.put("inference_time", seconds(r.processingMillis()));
-        m.put("queue_time", seconds(r.queueMillis()));
-        m.put("total_time", r.finishedAt() == null ? null : seconds(r.finishedAt() - r.submittedAt()));
-        return m;
-    }
-
-    private static BigDecimal seconds(Long millis) {
-        return millis == null ? null : BigDecimal.valueOf(millis, 3);
-    }
 }
