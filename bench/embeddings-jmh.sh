@@ -2,12 +2,15 @@
 # Embeddings throughput: the bge-small-en-v1.5 runner called in-process vs the same sentence through a real
 # Hearth over HTTP, both measured by one JMH run (EmbeddingOverheadBench). Prints JMH's table and the ratio.
 # Short settings for a 2-core machine: one fork per benchmark, 2 x 3 s warm-up, 3 x 5 s measured; about
-# 1 minute per thread count. THREADS="1 4" (default) runs it once single-threaded and once with 4 threads
-# (the model's slots). Extra arguments go to JMH. Build first: ./mvnw -B -o -q package -DskipTests
+# 1 minute per thread count; JMH_SETTINGS replaces them. THREADS="1 4" (default) runs it once single-threaded
+# and once with 4 threads (the model's slots). Other arguments go to JMH (e.g. -prof gc).
+# Build first: ./mvnw -B -o -q package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JAR=${JAR:-target/hearth.jar}
+OUT=${OUT:-target}   # where JMH's JSON results go
+JMH_SETTINGS=${JMH_SETTINGS:--f 1 -wi 2 -w 3s -i 3 -r 5s}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 [ -f "$JAR" ] || { echo "no $JAR: build first with ./mvnw -B -o -q package -DskipTests" >&2; exit 1; }
 command -v jq >/dev/null || { echo "jq is needed to compute the ratio (apt-get install -y jq)" >&2; exit 1; }
@@ -19,9 +22,10 @@ cp "$JAR" "$COPY"
 for t in ${THREADS:-1 4}; do
   # Other processes on the machine move these numbers more than anything in Hearth: show how busy it was.
   echo "load average before (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
-  out=target/jmh-embeddings-t$t.json
+  mkdir -p "$OUT"
+  out=$OUT/jmh-embeddings-t$t.json
   "$JAVA" -cp "$COPY" org.openjdk.jmh.Main EmbeddingOverheadBench \
-      -f 1 -wi 2 -w 3s -i 3 -r 5s -t "$t" -foe true -rf json -rff "$out" "$@"
+      $JMH_SETTINGS -t "$t" -foe true -rf json -rff "$out" "$@"
   jq -r --arg t "$t" '
       (map({(.benchmark | split(".") | last): .primaryMetric}) | add) as $m
       | "threads=\($t)  in-process \($m.inProcess.score | floor) ± \($m.inProcess.scoreError | floor) ops/s"
