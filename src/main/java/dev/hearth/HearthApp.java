@@ -14,6 +14,10 @@ import dev.hearth.http.Caller;
 import dev.hearth.http.HttpFront;
 import dev.hearth.http.JsonBody;
 import dev.hearth.jobs.ModelCalls;
+import dev.hearth.limits.LimitRoutes;
+import dev.hearth.limits.LimitSettings;
+import dev.hearth.limits.Limits;
+import dev.hearth.limits.Plans;
 import dev.hearth.jobs.ModelRoutes;
 import dev.hearth.openai.EmbeddingsRoute;
 import dev.hearth.runners.RunnerFactory;
@@ -26,9 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,8 @@ public final class HearthApp implements AutoCloseable {
     public final Accounts accounts;
     public final Administration administration;
     public final Catalog catalog;
+    public final LimitSettings limitSettings;
+    private Limits limits;
     private ModelPool pool;
     private UsageRecorder usage;
     private WebServer server;
@@ -68,15 +72,9 @@ public final class HearthApp implements AutoCloseable {
         this.db = Database.open(config);
         this.ledger = new Ledger(db, clock);
         this.accounts = new Accounts(db, ledger, clock);
-        this.administration = new Administration(accounts, ledger, plans(config), Money.fromUsd(config.billing().freeCredits()));
+        this.limitSettings = new LimitSettings(db, Plans.fromConfig(config), clock);
+        this.administration = new Administration(accounts, ledger, limitSettings.plans().names(), Money.fromUsd(config.billing().freeCredits()));
         this.catalog = Catalog.load(config.catalog().dir());
-    }
-
-    private static Set<String> plans(HearthConfig config) {
-        Set<String> names = new HashSet<>();
-        config.section("plans").fieldNames().forEachRemaining(names::add);
-        if (names.isEmpty()) throw new IllegalArgumentException("no plans configured");
-        return names;
     }
 
     static Map<String, RunnerFactory> builtInRunners() {
@@ -89,6 +87,7 @@ public final class HearthApp implements AutoCloseable {
         String adminHash = Authenticator.bootstrapAdminKey(db, config.admin().key());
         int released = ledger.releaseExpiredHolds();
         if (released > 0) log.info("released {} credit holds left open by an earlier stop", released);
+        limits = Limits.start(config, limitSettings);
         pool = new ModelPool(catalog, runnerFactories);
         usage = new UsageRecorder(db);
         Caller caller = new Caller(new Authenticator(accounts, adminHash));
@@ -96,9 +95,10 @@ public final class HearthApp implements AutoCloseable {
         ModelCalls calls = new ModelCalls(catalog, ledger, pool, usage, clock, config.logging().storeParameters());
 
         server = HttpFront.build(config.server(), db,
-                new AccountRoutes(caller, accounts, administration, body),
+                new AccountRoutes(caller, accounts, administration, body, limits),
+                new LimitRoutes(caller, limitSettings, limits, body),
                 new CreditRoutes(caller, ledger),
-                new CatalogRoutes(caller, catalog, pool),
+                new CatalogRoutes(caller, catalog, pool, limits),
                 new EmbeddingsRoute(caller, calls, body),
                 // the generic model route comes last: it matches any /v1/{slug}
                 new ModelRoutes(caller, calls, body));
@@ -122,12 +122,18 @@ public final class HearthApp implements AutoCloseable {
         return pool;
     }
 
+    /** Rate, read, premium and concurrency limits; null until {@link #serve()}. */
+    public Limits limits() {
+        return limits;
+    }
+
     @Override
     public void close() {
         if (server != null) server.stop();
         if (sweeper != null) sweeper.shutdownNow();
         if (usage != null) usage.close();
         if (pool != null) pool.close();
+        if (limits != null) limits.close();
         db.close();
     }
 }
