@@ -31,6 +31,10 @@ final class ScriptedRunners implements RunnerFactory {
                 yield new RunOutput.Json(Json.object(), 0);
             }
             case "echo" -> new RunOutput.Json(Json.object().set("echo", input.params()), 0);
+            case "slow" -> {
+                Thread.sleep(3_000);
+                yield new RunOutput.Json(Json.object().set("echo", input.params()), 0);
+            }
             default -> throw new IllegalArgumentException(behaviour);
         };
     }
@@ -52,6 +56,15 @@ final class ScriptedRunners implements RunnerFactory {
                         seed: {type: integer, default: 42}
                     """.formatted(b, b, b));
         }
+        Files.writeString(dir.resolve("scripted-slow.yaml"), """
+                slug: scripted-slow
+                title: scripted slow (test only; answers after 3 s)
+                category: test
+                pricing: {type: per_call, price: 0.01}
+                runner: {type: scripted, behaviour: slow}
+                scaling: {execution_timeout: 30, idle_timeout: 300, slots: 8}
+                input_schema: {type: object}
+                """);
         Files.writeString(dir.resolve("retired.yaml"), """
                 slug: old-model
                 retired: true
