@@ -94,7 +94,7 @@ public final class Hearth implements Runnable {
 
     @Command(name = "accounts", description = "Create, list and manage accounts.",
             subcommands = {AccountsCmd.Create.class, AccountsCmd.ListCmd.class, AccountsCmd.Show.class, AccountsCmd.Plan.class,
-                    AccountsCmd.Suspend.class, AccountsCmd.Unsuspend.class})
+                    AccountsCmd.Limits.class, AccountsCmd.Suspend.class, AccountsCmd.Unsuspend.class})
     static class AccountsCmd {
         @Command(name = "create", description = "Create an account; prints its id and first API key.")
         static class Create implements Callable<Integer> {
@@ -149,6 +149,42 @@ public final class Hearth implements Runnable {
                     print(app.administration.setPlan(id, Json.object().put("plan", plan)));
                 }
                 return 0;
+            }
+        }
+
+        @Command(name = "limits", description = {"Show an account's limits, or set its own numbers in place of its plan's.",
+                "Options not given keep their current value; 'plan' goes back to the plan's number. Running gateways",
+                "pick a change up within limits.account_cache_seconds."})
+        static class Limits implements Callable<Integer> {
+            @CommandLine.Mixin Common common = new Common();
+            @Parameters(paramLabel = "ACCOUNT_ID") String id;
+            @Option(names = "--requests-per-minute", paramLabel = "N|plan", description = "Model calls per minute") String requestsPerMinute;
+            @Option(names = "--read-requests-per-minute", paramLabel = "N|plan", description = "Reads per minute") String readRequestsPerMinute;
+            @Option(names = "--concurrent-jobs", paramLabel = "N|plan", description = "Jobs queued or running at once") String concurrentJobs;
+            @Option(names = "--clear", description = "Remove every override: the account follows its plan") boolean clear;
+
+            public Integer call() {
+                try (HearthApp app = new HearthApp(common.load(Map.of()))) {
+                    var current = app.limitSettings.load(id);
+                    if (clear) {
+                        current = app.limitSettings.setOverrides(id, dev.hearth.limits.LimitOverrides.NONE);
+                    } else if (requestsPerMinute != null || readRequestsPerMinute != null || concurrentJobs != null) {
+                        ObjectNode body = current.overrides().toJson();
+                        change(body, "requests_per_minute", requestsPerMinute);
+                        change(body, "read_requests_per_minute", readRequestsPerMinute);
+                        change(body, "concurrent_jobs", concurrentJobs);
+                        current = app.limitSettings.put(id, body);
+                    }
+                    print(current.toJson());
+                }
+                return 0;
+            }
+
+            private static void change(ObjectNode body, String field, String value) {
+                if (value == null) return;
+                if (value.equalsIgnoreCase("plan")) body.putNull(field);
+                else if (value.trim().matches("\\d{1,18}")) body.put(field, Long.parseLong(value.trim()));
+                else throw new IllegalArgumentException("--" + field.replace('_', '-') + " must be a whole number or 'plan', got '" + value + "'");
             }
         }
 

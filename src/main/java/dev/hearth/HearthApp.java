@@ -19,6 +19,10 @@ import dev.hearth.jobs.AsyncRoutes;
 import dev.hearth.jobs.JobEngine;
 import dev.hearth.jobs.ModelCalls;
 import dev.hearth.jobs.WebhookTargets;
+import dev.hearth.limits.LimitRoutes;
+import dev.hearth.limits.LimitSettings;
+import dev.hearth.limits.Limits;
+import dev.hearth.limits.Plans;
 import dev.hearth.jobs.ModelRoutes;
 import dev.hearth.openai.EmbeddingsRoute;
 import dev.hearth.runners.RunnerFactory;
@@ -31,9 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +55,8 @@ public final class HearthApp implements AutoCloseable {
     public final Accounts accounts;
     public final Administration administration;
     public final Catalog catalog;
+    public final LimitSettings limitSettings;
+    private Limits limits;
     private ModelPool pool;
     private JobEngine engine;
     private UsageRecorder usage;
@@ -74,15 +78,9 @@ public final class HearthApp implements AutoCloseable {
         this.db = Database.open(config);
         this.ledger = new Ledger(db, clock);
         this.accounts = new Accounts(db, ledger, clock);
-        this.administration = new Administration(accounts, ledger, plans(config), Money.fromUsd(config.billing().freeCredits()));
+        this.limitSettings = new LimitSettings(db, Plans.fromConfig(config), clock);
+        this.administration = new Administration(accounts, ledger, limitSettings.plans().names(), Money.fromUsd(config.billing().freeCredits()));
         this.catalog = Catalog.load(config.catalog().dir());
-    }
-
-    private static Set<String> plans(HearthConfig config) {
-        Set<String> names = new HashSet<>();
-        config.section("plans").fieldNames().forEachRemaining(names::add);
-        if (names.isEmpty()) throw new IllegalArgumentException("no plans configured");
-        return names;
     }
 
     static Map<String, RunnerFactory> builtInRunners() {
@@ -93,6 +91,7 @@ public final class HearthApp implements AutoCloseable {
     /** Starts the HTTP server; returns the port it listens on. */
     public int serve() {
         String adminHash = Authenticator.bootstrapAdminKey(db, config.admin().key());
+        limits = Limits.start(config, limitSettings);
         pool = new ModelPool(catalog, runnerFactories);
         usage = new UsageRecorder(db);
         engine = JobEngine.open(db, ledger, pool, usage, catalog, clock, config);
@@ -101,17 +100,18 @@ public final class HearthApp implements AutoCloseable {
         Caller caller = new Caller(new Authenticator(accounts, adminHash));
         JsonBody body = new JsonBody(config.server().maxBodyBytes());
         BaseUrl base = new BaseUrl(config.server().publicUrl());
-        ModelCalls calls = new ModelCalls(catalog, ledger, engine, clock, config.jobs());
+        ModelCalls calls = new ModelCalls(catalog, ledger, limits, engine, clock, config.jobs());
         WebhookTargets webhookTargets = url -> {
             throw ApiException.invalid("X-Webhook-Url is not available on this Hearth yet");
         };
 
         server = HttpFront.build(config.server(), db,
-                new AccountRoutes(caller, accounts, administration, body),
-                new CreditRoutes(caller, ledger),
-                new CatalogRoutes(caller, catalog, pool),
+                new AccountRoutes(caller, accounts, administration, body, limits),
+                new LimitRoutes(caller, limitSettings, limits, body),
+                new CreditRoutes(caller, ledger, limits),
+                new CatalogRoutes(caller, catalog, pool, limits),
                 new EmbeddingsRoute(caller, calls, body),
-                new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets),
+                new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits),
                 // the generic model route comes last: it matches any /v1/{slug}
                 new ModelRoutes(caller, calls, body));
         server.start();
@@ -143,6 +143,11 @@ public final class HearthApp implements AutoCloseable {
         return pool;
     }
 
+    /** Rate, read, premium and concurrency limits; null until {@link #serve()}. */
+    public Limits limits() {
+        return limits;
+    }
+
     @Override
     public void close() {
         // graceful: stop taking jobs, let running ones finish (up to jobs.drain_timeout), then stop serving
@@ -151,6 +156,7 @@ public final class HearthApp implements AutoCloseable {
         if (sweeper != null) sweeper.shutdownNow();
         if (usage != null) usage.close();
         if (pool != null) pool.close();
+        if (limits != null) limits.close();
         db.close();
     }
 }

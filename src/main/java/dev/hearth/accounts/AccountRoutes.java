@@ -7,6 +7,7 @@ import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.JsonBody;
 import dev.hearth.http.Replies;
+import dev.hearth.limits.Limits;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -21,18 +22,21 @@ public final class AccountRoutes implements HttpService {
     private final Accounts accounts;
     private final Administration admin;
     private final JsonBody body;
+    private final Limits limits;
 
-    public AccountRoutes(Caller caller, Accounts accounts, Administration admin, JsonBody body) {
+    public AccountRoutes(Caller caller, Accounts accounts, Administration admin, JsonBody body, Limits limits) {
         this.caller = caller;
         this.accounts = accounts;
         this.admin = admin;
         this.body = body;
+        this.limits = limits;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.get("/v1/keys", (req, res) -> {
             String acc = caller.account(req).accountId();
+            limits.admitRead(acc);
             ArrayNode keys = Json.MAPPER.createArrayNode();
             accounts.keys(acc).forEach(k -> keys.add(KeyJson.of(k)));
             Replies.ok(res, Json.object().set("keys", keys));
@@ -77,7 +81,9 @@ public final class AccountRoutes implements HttpService {
         });
         rules.put("/admin/accounts/{id}/plan", (req, res) -> {
             caller.admin(req);
-            Replies.ok(res, admin.setPlan(id(req), body.read(req)));
+            var reply = admin.setPlan(id(req), body.read(req));
+            limits.forget(id(req)); // the new plan's limits apply on this node at once, on others within the cache time
+            Replies.ok(res, reply);
         });
         rules.post("/admin/accounts/{id}/suspend", (req, res) -> {
             caller.admin(req);

@@ -3,6 +3,7 @@ package dev.hearth.billing;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.Replies;
+import dev.hearth.limits.Limits;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 
@@ -11,16 +12,20 @@ public final class CreditRoutes implements HttpService {
 
     private final Caller caller;
     private final Ledger ledger;
+    private final Limits limits;
 
-    public CreditRoutes(Caller caller, Ledger ledger) {
+    public CreditRoutes(Caller caller, Ledger ledger, Limits limits) {
         this.caller = caller;
         this.ledger = ledger;
+        this.limits = limits;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.get("/v1/get-user-credits", (req, res) -> {
-            Balance b = ledger.balance(caller.account(req).accountId());
+            String accountId = caller.account(req).accountId();
+            limits.admitRead(accountId);
+            Balance b = ledger.balance(accountId);
             Replies.ok(res, Json.object().put("credits", Money.toUsd(b.paid())).put("free-credits", Money.toUsd(b.free())));
         });
     }

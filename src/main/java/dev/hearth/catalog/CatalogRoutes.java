@@ -2,11 +2,13 @@ package dev.hearth.catalog;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.accounts.Principal;
 import dev.hearth.billing.Money;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.Replies;
+import dev.hearth.limits.Limits;
 import dev.hearth.runtime.ModelPool;
 import dev.hearth.runtime.ModelStatus;
 import io.helidon.webserver.http.HttpRules;
@@ -23,17 +25,19 @@ public final class CatalogRoutes implements HttpService {
     private final Caller caller;
     private final Catalog catalog;
     private final ModelPool pool;
+    private final Limits limits;
 
-    public CatalogRoutes(Caller caller, Catalog catalog, ModelPool pool) {
+    public CatalogRoutes(Caller caller, Catalog catalog, ModelPool pool, Limits limits) {
         this.caller = caller;
         this.catalog = catalog;
         this.pool = pool;
+        this.limits = limits;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.get("/v1/models", (req, res) -> {
-            caller.of(req);
+            read(req);
             ArrayNode data = Json.MAPPER.createArrayNode();
             for (ModelSpec s : catalog.all()) if (!s.retired()) data.add(entry(s));
             Replies.ok(res, Json.object().put("object", "list").set("data", data));
@@ -46,7 +50,7 @@ public final class CatalogRoutes implements HttpService {
             Replies.json(res, 202, Json.object().put("id", slug).put("status", pool.status(slug).state().wire()));
         });
         rules.get("/v1/models/{slug}", (req, res) -> {
-            caller.of(req);
+            read(req);
             String slug = req.path().pathParameters().get("slug");
             ModelSpec s = catalog.find(slug);
             if (s == null) throw ApiException.notFound("Model '" + slug + "' not found");
@@ -61,6 +65,12 @@ public final class CatalogRoutes implements HttpService {
             n.put("status_detail", st.detail());
             Replies.ok(res, n);
         });
+    }
+
+    /** Authenticates, then spends one read of the account's read limit (the operator's reads are not limited). */
+    private void read(io.helidon.webserver.http.ServerRequest req) {
+        Principal p = caller.of(req);
+        if (!p.admin()) limits.admitRead(p.accountId());
     }
 
     private ObjectNode entry(ModelSpec s) {

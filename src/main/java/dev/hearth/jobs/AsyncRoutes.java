@@ -8,6 +8,7 @@ import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.JsonBody;
 import dev.hearth.http.Replies;
+import dev.hearth.limits.Limits;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -31,8 +32,11 @@ public final class AsyncRoutes implements HttpService {
     private final BaseUrl base;
     private final Clock clock;
     private final WebhookTargets webhooks;
+    private final Limits limits;
 
-    public AsyncRoutes(Caller caller, ModelCalls calls, JobEngine engine, JsonBody body, BaseUrl base, Clock clock, WebhookTargets webhooks) {
+    public AsyncRoutes(Caller caller, ModelCalls calls, JobEngine engine, JsonBody body, BaseUrl base, Clock clock, WebhookTargets webhooks,
+                       Limits limits) {
+        this.limits = limits;
         this.caller = caller;
         this.calls = calls;
         this.engine = engine;
@@ -67,7 +71,9 @@ public final class AsyncRoutes implements HttpService {
             String webhook = req.headers().first(HeaderNames.create("X-Webhook-Url")).orElse(null);
             if (webhook != null) webhooks.check(webhook);
             String key = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
-            JobRecord r = calls.submit(new ModelCall(p, req.path().pathParameters().get("slug"), params), key, webhook);
+            ModelCalls.Submitted submitted = calls.submit(new ModelCall(p, req.path().pathParameters().get("slug"), params), key, webhook);
+            JobRecord r = submitted.record();
+            if (submitted.rate() != null) submitted.rate().writeTo(res::header);
             String b = base.of(req);
             res.header("x-request-id", r.id());
             Replies.ok(res, Json.object().put("request_id", r.id()).put("status", r.status().name())
@@ -79,6 +85,7 @@ public final class AsyncRoutes implements HttpService {
 
     private JobRecord find(ServerRequest req) {
         Principal p = caller.account(req);
+        limits.admitRead(p.accountId());
         String id = req.path().pathParameters().get("id");
         return engine.store().find(id)
                 .filter(r -> r.accountId().equals(p.accountId()))

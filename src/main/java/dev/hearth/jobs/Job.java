@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.accounts.Principal;
 import dev.hearth.billing.CreditHold;
 import dev.hearth.catalog.ModelSpec;
+import dev.hearth.limits.JobSlot;
+import dev.hearth.limits.RateVerdict;
 import dev.hearth.runners.RunInput;
 import dev.hearth.runtime.Execution;
 import dev.hearth.runtime.Work;
@@ -25,6 +27,9 @@ final class Job implements Work {
     final ObjectNode params;
     final Long seed;
     final CreditHold hold;
+    /** The account's concurrent-job place, released when the job ends (null for jobs recovered after a restart). */
+    final JobSlot slot;
+    final RateVerdict rate;
     final boolean durable;
     final String webhookUrl;
     final long submittedAt;
@@ -36,14 +41,16 @@ final class Job implements Work {
     volatile boolean cancelRequested;
     volatile long queueMillis;
 
-    Job(String id, Principal caller, ModelSpec model, ObjectNode params, Long seed, CreditHold hold, boolean durable,
-        String webhookUrl, long submittedAt, long admittedNanos, JobEngine engine) {
+    Job(String id, Principal caller, ModelSpec model, ObjectNode params, Long seed, CreditHold hold, JobSlot slot, RateVerdict rate,
+        boolean durable, String webhookUrl, long submittedAt, long admittedNanos, JobEngine engine) {
         this.id = id;
         this.caller = caller;
         this.model = model;
         this.params = params;
         this.seed = seed;
         this.hold = hold;
+        this.slot = slot;
+        this.rate = rate;
         this.durable = durable;
         this.webhookUrl = webhookUrl;
         this.submittedAt = submittedAt;

@@ -120,7 +120,7 @@ public final class JobEngine {
             });
             recordUsage(job, ex.startedAt(), ex.queueMillis(), ex.processingMillis(), 200, s.charged());
             job.outcome.complete(new JobOutcome.Completed(new CallResult(job.id, job.model, ex.output(), s.charged(),
-                    s.after().total(), ex.queueMillis(), ex.processingMillis(), job.seed)));
+                    s.after().total(), ex.queueMillis(), ex.processingMillis(), job.seed, job.rate)));
         } catch (Exception e) {
             // settling itself failed (database down?): the hold stays open and expires; the caller gets 500
             log.error("settling job {} failed", job.id, e);
@@ -135,6 +135,7 @@ public final class JobEngine {
             // interrupted by shutdown: the job stays PROCESSING with its hold open and runs again at the next start
             job.outcome.complete(new JobOutcome.Failed(Failures.of(job.model.slug(), new QueueFull("Hearth stopped"))));
             live.remove(job.id);
+            if (job.slot != null) job.slot.release();
             return;
         }
         settleFailure(job, cause);
@@ -160,6 +161,7 @@ public final class JobEngine {
 
     private void finished(Job job) {
         live.remove(job.id);
+        if (job.slot != null) job.slot.release();
         if (job.durable) store.find(job.id).ifPresent(r -> {
             try {
                 onFinished.accept(r);
@@ -231,9 +233,10 @@ public final class JobEngine {
             CreditHold hold = new CreditHold(r.holdId(), r.accountId(), r.id(), r.holdAmount());
             Job job;
             try {
+                // recovered jobs were admitted before the restart: they take no new rate or concurrency budget
                 job = new Job(r.id(), new Principal(r.accountId(), r.keyId(), false), model,
-                        (ObjectNode) Json.MAPPER.readTree(r.params()), r.seed(), hold, true, r.webhookUrl(), r.submittedAt(),
-                        System.nanoTime(), this);
+                        (ObjectNode) Json.MAPPER.readTree(r.params()), r.seed(), hold, null, null, true, r.webhookUrl(),
+                        r.submittedAt(), System.nanoTime(), this);
             } catch (Exception e) {
                 log.error("cannot restore job {}: {}", r.id(), e.toString());
                 continue;
@@ -267,6 +270,7 @@ public final class JobEngine {
             Job job = (Job) w;
             if (job.durable) {
                 live.remove(job.id);
+                if (job.slot != null) job.slot.release();
                 job.outcome.complete(new JobOutcome.Failed(Failures.of(job.model.slug(), new QueueFull("Hearth stopped"))));
             } else {
                 settleFailure(job, new QueueFull("Hearth is shutting down; retry shortly"));

@@ -11,6 +11,9 @@ import dev.hearth.catalog.ModelSpec;
 import dev.hearth.config.HearthConfig;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Json;
+import dev.hearth.limits.JobSlot;
+import dev.hearth.limits.Limits;
+import dev.hearth.limits.RateVerdict;
 import dev.hearth.runtime.QueueFull;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
@@ -41,13 +44,15 @@ public final class ModelCalls {
 
     private final Catalog catalog;
     private final Ledger ledger;
+    private final Limits limits;
     private final JobEngine engine;
     private final Clock clock;
     private final HearthConfig.Jobs cfg;
 
-    public ModelCalls(Catalog catalog, Ledger ledger, JobEngine engine, Clock clock, HearthConfig.Jobs cfg) {
+    public ModelCalls(Catalog catalog, Ledger ledger, Limits limits, JobEngine engine, Clock clock, HearthConfig.Jobs cfg) {
         this.catalog = catalog;
         this.ledger = ledger;
+        this.limits = limits;
         this.engine = engine;
         this.clock = clock;
         this.cfg = cfg;
@@ -81,24 +86,29 @@ public final class ModelCalls {
      * v2: admits the call, stores it as QUEUED and returns at once. With an Idempotency-Key, a repeat of the
      * same body returns the first request; a different body under the same key → 422.
      */
-    public JobRecord submit(ModelCall call, String idempotencyKey, String webhookUrl) {
+    /** A v2 submission's record and its standing against the rate limit (null for an idempotent repeat). */
+    public record Submitted(JobRecord record, RateVerdict rate) {
+    }
+
+    public Submitted submit(ModelCall call, String idempotencyKey, String webhookUrl) {
         String bodyHash = idempotencyKey == null ? null : bodyHash(call);
         if (idempotencyKey != null) {
             if (idempotencyKey.length() > 255) throw ApiException.invalid("Idempotency-Key: at most 255 characters");
             Optional<JobRecord> earlier = sameRequest(call, idempotencyKey, bodyHash);
-            if (earlier.isPresent()) return earlier.get();
+            if (earlier.isPresent()) return new Submitted(earlier.get(), null);
         }
         Job job = admit(call, true, webhookUrl);
         try {
             engine.store().insert(job, cfg.nodeId(), Json.text(job.params), idempotencyKey, bodyHash);
         } catch (UnableToExecuteStatementException e) {
             ledger.release(job.hold);
+            job.slot.release();
             // a concurrent submit with the same key won the insert: answer with its request
-            if (idempotencyKey != null) return sameRequest(call, idempotencyKey, bodyHash).orElseThrow(() -> e);
+            if (idempotencyKey != null) return new Submitted(sameRequest(call, idempotencyKey, bodyHash).orElseThrow(() -> e), null);
             throw e;
         }
         engine.submit(job);
-        return engine.store().find(job.id).orElseThrow();
+        return new Submitted(engine.store().find(job.id).orElseThrow(), job.rate);
     }
 
     private Optional<JobRecord> sameRequest(ModelCall call, String key, String bodyHash) {
@@ -109,15 +119,31 @@ public final class ModelCalls {
         return earlier;
     }
 
+    /**
+     * SPEC §5's order: rate limit → resolve → validate → premium gate → concurrency → hold. A refusal at any
+     * step gives back what the steps before it took, and carries the rate headers like every model answer.
+     */
     private Job admit(ModelCall call, boolean durable, String webhookUrl) {
         if (call.caller().admin()) throw ApiException.forbidden("The admin key cannot call models; use an account's API key");
-        ModelSpec model = catalog.resolve(call.slug());
-        ObjectNode params = catalog.validator(model.slug()).validate(call.body());
-        Long seed = resolveSeed(model, params);
-        String requestId = UUID.randomUUID().toString();
-        long ttl = durable ? V2_HOLD_TTL_MILLIS : model.scaling().executionTimeoutSeconds() * 1000L + V1_HOLD_GRACE_MILLIS;
-        CreditHold hold = hold(call, model, params, requestId, ttl);
-        return new Job(requestId, call.caller(), model, params, seed, hold, durable, webhookUrl, clock.millis(), System.nanoTime(), engine);
+        String accountId = call.caller().accountId();
+        RateVerdict rate = limits.admitModelCall(accountId);
+        JobSlot slot = null;
+        try {
+            ModelSpec model = catalog.resolve(call.slug());
+            ObjectNode params = catalog.validator(model.slug()).validate(call.body());
+            if (model.premium()) limits.checkPremium(model, accountId, ledger.balance(accountId).total());
+            Long seed = resolveSeed(model, params);
+            String requestId = UUID.randomUUID().toString();
+            slot = limits.acquireJobSlot(accountId, requestId);
+            long ttl = durable ? V2_HOLD_TTL_MILLIS : model.scaling().executionTimeoutSeconds() * 1000L + V1_HOLD_GRACE_MILLIS;
+            CreditHold hold = hold(call, model, params, requestId, ttl);
+            return new Job(requestId, call.caller(), model, params, seed, hold, slot, rate, durable, webhookUrl, clock.millis(),
+                    System.nanoTime(), engine);
+        } catch (ApiException e) {
+            if (slot != null) slot.release();
+            if (!e.headers().containsKey("x-ratelimit-limit")) rate.writeTo(e::header);
+            throw e;
+        }
     }
 
     private CreditHold hold(ModelCall call, ModelSpec model, ObjectNode params, String requestId, long ttl) {

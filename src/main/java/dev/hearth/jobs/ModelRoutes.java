@@ -63,6 +63,7 @@ public final class ModelRoutes implements HttpService {
         res.header("x-generation-time", seconds(r.processingMillis()));
         res.header("x-queue-time", seconds(r.queueMillis()));
         if (r.seed() != null) res.header("x-seed-value", Long.toString(r.seed()));
+        if (r.rate() != null) r.rate().writeTo(res::header);
     }
 
     private static String seconds(long millis) {

@@ -36,7 +36,12 @@ class ModelLifecycleIT {
                 .replace("idle_timeout: 300", "idle_timeout: 2");
         Files.writeString(catalog.resolve("all-minilm-l6-v2.yaml"), minilm);
         server = HearthServer.start(HearthServer.Store.SQLITE, Map.of("catalog.dir", catalog.toString()), Map.of("scripted", scripted));
-        key = server.createAccount("life", "enterprise", "10").get("api_key").asText();
+        JsonNode acc = server.createAccount("life", "enterprise", "10");
+        key = acc.get("api_key").asText();
+        // a hundred simultaneous first calls: more than any plan allows at once by default
+        Reply limits = server.send("PUT", "/admin/accounts/" + acc.get("account_id").asText() + "/limits", HearthServer.ADMIN_KEY,
+                "application/json", "{\"requests_per_minute\": 10000, \"concurrent_jobs\": 200}");
+        assertThat(limits.status()).as(limits.body()).isEqualTo(200);
     }
 
     @AfterAll

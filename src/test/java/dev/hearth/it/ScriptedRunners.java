@@ -39,6 +39,10 @@ final class ScriptedRunners implements RunnerFactory {
                 yield new RunOutput.Json(Json.object().put("slept", true), 0);
             }
             case "echo" -> new RunOutput.Json(Json.object().set("echo", input.params()), 0);
+            case "slow" -> {
+                Thread.sleep(3_000);
+                yield new RunOutput.Json(Json.object().set("echo", input.params()), 0);
+            }
             default -> throw new IllegalArgumentException(behaviour);
         };
     }
@@ -66,6 +70,15 @@ final class ScriptedRunners implements RunnerFactory {
                 pricing: {type: per_call, price: 0.01}
                 runner: {type: scripted, behaviour: echo, boot_millis: 1500}
                 scaling: {execution_timeout: 5, idle_timeout: 1, slots: 4}
+                input_schema: {type: object}
+                """);
+        Files.writeString(dir.resolve("scripted-slow.yaml"), """
+                slug: scripted-slow
+                title: scripted slow (test only; answers after 3 s)
+                category: test
+                pricing: {type: per_call, price: 0.01}
+                runner: {type: scripted, behaviour: slow}
+                scaling: {execution_timeout: 30, idle_timeout: 300, slots: 8}
                 input_schema: {type: object}
                 """);
         Files.writeString(dir.resolve("retired.yaml"), """
