@@ -12,6 +12,7 @@ import dev.hearth.runners.image.OutputImages;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.util.Locale;
 import java.util.Map;
 
@@ -42,7 +43,8 @@ final class EsrganRunner implements Runner {
         int quality = params.path("quality").asInt(95);
         if (quality < 1 || quality > 100) throw new RunFailure("'quality' must be between 10 and 100");
 
-        BufferedImage image = InputImages.read(params, "image", maxOutputPixels / ((long) scale * scale));
+        BufferedImage image = InputImages.read(params, "image", maxOutputPixels / ((long) scale * scale),
+                "at scale " + scale + " the result may have at most " + maxOutputPixels + " pixels; send a smaller image or choose a lower scale");
         int w = image.getWidth();
         int h = image.getHeight();
         int[] argb = InputImages.argb(image);
@@ -55,18 +57,16 @@ final class EsrganRunner implements Runner {
             rgb.data[i * 3 + 2] = p & 0xff;
             transparent |= (p >>> 24) != 0xff;
         }
-        Tensor up = upscaler.upscale(rgb, pool);
+        int outW = w * scale;
+        int outH = h * scale;
         boolean keepAlpha = transparent && format != OutputImages.Format.JPEG;
-        BufferedImage result = new BufferedImage(up.width, up.height, keepAlpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-        int[] alpha = keepAlpha ? alpha(argb, w, h, up.width, up.height) : null;
-        int[] row = new int[up.width];
-        for (int y = 0; y < up.height; y++) {
-            for (int x = 0; x < up.width; x++) {
-                int o = (y * up.width + x) * 3;
-                int a = alpha == null ? 0xff : alpha[y * up.width + x];
-                row[x] = a << 24 | Math.round(up.data[o]) << 16 | Math.round(up.data[o + 1]) << 8 | Math.round(up.data[o + 2]);
-            }
-            result.setRGB(0, y, up.width, 1, row, 0, up.width);
+        BufferedImage result = new BufferedImage(outW, outH, keepAlpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+        // The network writes straight into the image's pixels: the only full-size copy of the result.
+        int[] pixels = ((DataBufferInt) result.getRaster().getDataBuffer()).getData();
+        upscaler.upscale(rgb, pixels, pool);
+        if (keepAlpha) {
+            int[] alpha = alpha(argb, w, h, outW, outH);
+            for (int i = 0; i < pixels.length; i++) pixels[i] = alpha[i] << 24 | (pixels[i] & 0xffffff);
         }
         return new RunOutput.Media(OutputImages.encode(result, format, quality), format.contentType);
     }

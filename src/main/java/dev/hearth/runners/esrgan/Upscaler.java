@@ -14,10 +14,15 @@ final class Upscaler {
 
     /** @param tile the side, in input pixels, of the part of each tile that is kept */
     Upscaler(LayersModel model, int tile) {
+        this(model, tile, model.receptiveRadius);
+    }
+
+    /** With another margin than the network's reach: only for showing that a narrower one changes the result. */
+    Upscaler(LayersModel model, int tile, int margin) {
         if (tile < 8) throw new IllegalArgumentException("tile must be at least 8 pixels");
         this.model = model;
         this.tile = tile;
-        this.margin = model.receptiveRadius;
+        this.margin = margin;
     }
 
     int scale() {
@@ -26,11 +31,14 @@ final class Upscaler {
 
     /**
      * @param rgb the image as height × width × 3 floats in 0–255
-     * @return the upscaled image, (height·scale) × (width·scale) × 3 floats, clamped to 0–255
+     * @param out receives the upscaled image, (height·scale) × (width·scale) pixels packed as 0xFFRRGGBB, rounded
+     *            and clamped: the pixel array of a {@code TYPE_INT_RGB}/{@code ARGB} image can be passed directly,
+     *            so no full-size float copy of the result ever exists
      */
-    Tensor upscale(Tensor rgb, RowPool pool) {
+    void upscale(Tensor rgb, int[] out, RowPool pool) {
         int s = model.scale;
-        Tensor out = new Tensor(rgb.height * s, rgb.width * s, 3);
+        int outW = rgb.width * s;
+        if (out.length != (long) outW * rgb.height * s) throw new IllegalArgumentException("output array has the wrong size");
         for (int ty = 0; ty < rgb.height; ty += tile) {
             for (int tx = 0; tx < rgb.width; tx += tile) {
                 if (Thread.currentThread().isInterrupted()) throw new IllegalStateException("upscale interrupted");
@@ -43,12 +51,17 @@ final class Upscaler {
                 int keepW = Math.min(tile, rgb.width - tx);
                 for (int y = 0; y < keepH * s; y++) {
                     int from = (((ty - y0) * s + y) * result.width + (tx - x0) * s) * 3;
-                    int to = ((ty * s + y) * out.width + tx * s) * 3;
-                    for (int i = 0; i < keepW * s * 3; i++) out.data[to + i] = Math.clamp(result.data[from + i], 0f, 255f);
+                    int to = (ty * s + y) * outW + tx * s;
+                    for (int x = 0; x < keepW * s; x++, from += 3) {
+                        out[to + x] = 0xff000000 | channel(result.data[from]) << 16 | channel(result.data[from + 1]) << 8 | channel(result.data[from + 2]);
+                    }
                 }
             }
         }
-        return out;
+    }
+
+    private static int channel(float v) {
+        return Math.round(Math.clamp(v, 0f, 255f));
     }
 
     private static Tensor crop(Tensor t, int y0, int x0, int y1, int x1) {

@@ -31,10 +31,15 @@ public final class InputImages {
     }
 
     public static BufferedImage read(ObjectNode params, String field, long maxPixels) throws RunFailure {
+        return read(params, field, maxPixels, "send a smaller image");
+    }
+
+    /** @param whatToDo the advice ending the message when the image has too many pixels */
+    public static BufferedImage read(ObjectNode params, String field, long maxPixels, String whatToDo) throws RunFailure {
         JsonNode v = params.get(field);
         if (v == null || v.isNull()) throw new RunFailure("'" + field + "' is required: send the image as a data: URL or base64");
         if (!v.isTextual()) throw new RunFailure("'" + field + "' must be a string: a data: URL or base64");
-        return decode(bytes(v.textValue(), field), field, maxPixels);
+        return decode(bytes(v.textValue(), field), field, maxPixels, whatToDo);
     }
 
     /** The bytes of a data: URL or bare base64 string. */
@@ -63,7 +68,7 @@ public final class InputImages {
         }
     }
 
-    public static BufferedImage decode(byte[] bytes, String field, long maxPixels) throws RunFailure {
+    public static BufferedImage decode(byte[] bytes, String field, long maxPixels, String whatToDo) throws RunFailure {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) throw new RunFailure("'" + field + "' is not an image this model reads (PNG, JPEG, WebP, GIF or BMP)");
@@ -73,7 +78,7 @@ public final class InputImages {
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
                 if (pixels > maxPixels) {
                     throw new RunFailure("'" + field + "' is " + reader.getWidth(0) + "×" + reader.getHeight(0) + " pixels, more than this model's limit of "
-                            + maxPixels + " pixels: send a smaller image");
+                            + maxPixels + " pixels: " + whatToDo);
                 }
                 BufferedImage image = reader.read(0);
                 if (image == null || image.getWidth() < 1 || image.getHeight() < 1) throw new RunFailure("'" + field + "' decodes to an empty image");
