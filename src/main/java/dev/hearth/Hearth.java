@@ -20,12 +20,12 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The {@code hearth} command: {@code serve} runs the gateway; {@code accounts}, {@code keys} and
- * {@code credits} are the operator's commands, working on the same data folder (or database) through the
+ * {@code credits} are the operator's commands ({@code models pull} fetches weights ahead of a boot), working on the same data folder (or database) through the
  * same code as the admin HTTP API.
  */
 @Command(name = "hearth", mixinStandardHelpOptions = true, version = "hearth 0.1.0",
         description = "Self-hostable serverless AI model platform (Segmind-compatible API).",
-        subcommands = {Hearth.Serve.class, Hearth.AccountsCmd.class, Hearth.KeysCmd.class, Hearth.CreditsCmd.class})
+        subcommands = {Hearth.Serve.class, Hearth.AccountsCmd.class, Hearth.KeysCmd.class, Hearth.CreditsCmd.class, Hearth.ModelsCmd.class})
 public final class Hearth implements Runnable {
 
     public static void main(String[] args) {
@@ -239,6 +239,35 @@ public final class Hearth implements Runnable {
             public Integer call() {
                 try (HearthApp app = new HearthApp(common.load(Map.of()))) {
                     print(app.administration.revokeKey(keyId));
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "models", description = "Manage model weights.", subcommands = {ModelsCmd.Pull.class})
+    static class ModelsCmd {
+        @Command(name = "pull", description = "Fetch and verify the weights of models into the artifact cache, so their first boot needs no network.")
+        static class Pull implements Callable<Integer> {
+            @CommandLine.Mixin Common common = new Common();
+            @Parameters(paramLabel = "SLUG", arity = "0..*", description = "Models to fetch") java.util.List<String> slugs = new java.util.ArrayList<>();
+            @Option(names = "--all", description = "Every model in the catalog") boolean all;
+
+            public Integer call() throws Exception {
+                HearthConfig cfg = common.load(Map.of());
+                dev.hearth.catalog.Catalog catalog = dev.hearth.catalog.Catalog.load(cfg.catalog().dir());
+                if (all) catalog.all().forEach(m -> slugs.add(m.slug()));
+                if (slugs.isEmpty()) throw new CommandLine.ParameterException(new CommandLine(this), "name at least one model slug, or --all");
+                dev.hearth.artifacts.ArtifactCache cache = dev.hearth.artifacts.ArtifactCache.fromConfig(cfg);
+                System.out.println("artifact cache: " + cache.root());
+                for (String slug : slugs) {
+                    var model = catalog.resolve(slug);
+                    var resolved = dev.hearth.artifacts.ResolvingRunnerFactory.resolve(cache, model.runner(), step -> System.out.println(slug + ": " + step));
+                    model.runner().params().fields().forEachRemaining(e -> {
+                        if (e.getValue().isTextual() && dev.hearth.artifacts.ArtifactSource.isSource(e.getValue().textValue())) {
+                            System.out.println(slug + ": " + e.getKey() + " = " + resolved.params().get(e.getKey()).asText());
+                        }
+                    });
                 }
                 return 0;
             }

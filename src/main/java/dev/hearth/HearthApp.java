@@ -1,6 +1,8 @@
 package dev.hearth;
 
 import dev.hearth.accounts.AccountRoutes;
+import dev.hearth.artifacts.ArtifactCache;
+import dev.hearth.artifacts.ResolvingRunnerFactory;
 import dev.hearth.accounts.Accounts;
 import dev.hearth.accounts.Administration;
 import dev.hearth.accounts.Authenticator;
@@ -27,6 +29,8 @@ import dev.hearth.jobs.ModelRoutes;
 import dev.hearth.openai.EmbeddingsRoute;
 import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
+import dev.hearth.runners.esrgan.EsrganRunnerFactory;
+import dev.hearth.runners.ocr.OcrRunnerFactory;
 import dev.hearth.runtime.ModelPool;
 import dev.hearth.store.Database;
 import dev.hearth.usage.UsageRecorder;
@@ -35,6 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,7 +77,7 @@ public final class HearthApp implements AutoCloseable {
     /** With runner types beyond the built-in ones (remote protocols, or a test's own runner). */
     public HearthApp(HearthConfig config, Map<String, RunnerFactory> extraRunners) {
         this.config = config;
-        Map<String, RunnerFactory> runners = new java.util.HashMap<>(builtInRunners());
+        Map<String, RunnerFactory> runners = new java.util.HashMap<>(builtInRunners(config));
         runners.putAll(extraRunners);
         this.runnerFactories = Map.copyOf(runners);
         this.db = Database.open(config);
@@ -83,9 +88,18 @@ public final class HearthApp implements AutoCloseable {
         this.catalog = Catalog.load(config.catalog().dir());
     }
 
-    static Map<String, RunnerFactory> builtInRunners() {
-        RunnerFactory embeddings = new OnnxEmbeddingRunnerFactory();
-        return Map.of(embeddings.type(), embeddings);
+    /**
+     * The runner types this Hearth runs in-process. Each is fronted by the artifact cache, so catalog parameters
+     * naming weights by source (maven:, npm:, https:, file:) reach the runner as local files, fetched and verified
+     * on the first boot.
+     */
+    static Map<String, RunnerFactory> builtInRunners(HearthConfig config) {
+        ArtifactCache artifacts = ArtifactCache.fromConfig(config);
+        Map<String, RunnerFactory> runners = new java.util.HashMap<>();
+        for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory())) {
+            runners.put(f.type(), new ResolvingRunnerFactory(f, artifacts));
+        }
+        return Map.copyOf(runners);
     }
 
     /** Starts the HTTP server; returns the port it listens on. */
