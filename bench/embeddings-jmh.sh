@@ -26,10 +26,11 @@ for t in ${THREADS:-1 4}; do
   out=$OUT/jmh-embeddings-t$t.json
   "$JAVA" -cp "$COPY" org.openjdk.jmh.Main EmbeddingOverheadBench \
       $JMH_SETTINGS -t "$t" -foe true -rf json -rff "$out" "$@"
-  jq -r --arg t "$t" '
+  # (JMH writes the error as "NaN" when there is a single iteration.)
+  jq -r --arg t "$t" 'def n: if type == "number" then floor else "?" end;
       (map({(.benchmark | split(".") | last): .primaryMetric}) | add) as $m
-      | "threads=\($t)  in-process \($m.inProcess.score | floor) ± \($m.inProcess.scoreError | floor) ops/s"
-        + "  over HTTP \($m.overHttp.score | floor) ± \($m.overHttp.scoreError | floor) ops/s"
+      | "threads=\($t)  in-process \($m.inProcess.score | n) ± \($m.inProcess.scoreError | n) ops/s"
+        + "  over HTTP \($m.overHttp.score | n) ± \($m.overHttp.scoreError | n) ops/s"
         + "  HTTP / in-process = \($m.overHttp.score / $m.inProcess.score * 100 | round / 100)"' "$out"
   echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 done

@@ -90,6 +90,7 @@ public class EmbeddingOverheadBench {
                 plans:
                   bench:
                     requests_per_minute: 1000000000
+                    read_requests_per_minute: 1000000000
                     concurrent_jobs: 100000
                     paid: true
                 """;
