@@ -67,6 +67,7 @@ public final class Accounts {
                         + (ownerAccountId == null ? "" : " AND account_id = :acc"))
                 .bind("now", clock.millis()).bind("id", keyId).bind("acc", ownerAccountId).execute());
         if (n == 0) throw ApiException.notFound("Key " + keyId + " not found");
+        keyCache.clear();
     }
 
     public List<ApiKey> keys(String accountId) {
@@ -74,8 +75,32 @@ public final class Accounts {
                 .bind("acc", accountId).map((rs, ctx) -> mapKey(rs)).list());
     }
 
+    /**
+     * Recently seen keys, so a busy key is not looked up in the database on every request. Revoking a key or
+     * suspending an account on this node clears it at once; other nodes of a cluster notice within
+     * {@link #KEY_CACHE_NANOS}.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, CachedKey> keyCache = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long KEY_CACHE_NANOS = 5_000_000_000L;
+
+    private record CachedKey(Optional<KeyOwner> owner, long expiresAtNanos) {
+    }
+
     /** The account and key behind a key hash, if the key exists and is not revoked. */
     public Optional<KeyOwner> findByKeyHash(String hash) {
+        long now = System.nanoTime();
+        CachedKey c = keyCache.get(hash);
+        if (c != null && now - c.expiresAtNanos < 0) return c.owner;
+        Optional<KeyOwner> owner = lookUpKey(hash);
+        // unknown keys are not cached: a flood of random keys must not grow the map
+        if (owner.isPresent()) {
+            if (keyCache.size() > 100_000) keyCache.clear();
+            keyCache.put(hash, new CachedKey(owner, now + KEY_CACHE_NANOS));
+        }
+        return owner;
+    }
+
+    private Optional<KeyOwner> lookUpKey(String hash) {
         return jdbi.withHandle(h -> h.createQuery("SELECT k.id AS key_id, k.key_hash, a.id AS account_id, a.status FROM api_keys k "
                         + "JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = :hash AND k.revoked_at IS NULL")
                 .bind("hash", hash)
@@ -106,6 +131,7 @@ public final class Accounts {
 
     public void setStatus(String accountId, String status) {
         update(accountId, "status", status);
+        keyCache.clear();
     }
 
     private void update(String accountId, String column, String value) {
