@@ -10,22 +10,34 @@ import dev.hearth.billing.Money;
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.CatalogRoutes;
 import dev.hearth.config.HearthConfig;
+import dev.hearth.http.AccessLog;
 import dev.hearth.http.Caller;
 import dev.hearth.http.HttpFront;
 import dev.hearth.http.JsonBody;
 import dev.hearth.jobs.ModelCalls;
 import dev.hearth.jobs.ModelRoutes;
+import dev.hearth.logging.LogFormat;
+import dev.hearth.metrics.HearthMetrics;
+import dev.hearth.metrics.LedgerTotals;
+import dev.hearth.metrics.MetricsRoute;
 import dev.hearth.openai.EmbeddingsRoute;
 import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
 import dev.hearth.runtime.ModelPool;
+import dev.hearth.runtime.ModelState;
 import dev.hearth.store.Database;
 import dev.hearth.usage.UsageRecorder;
+import dev.hearth.usage.UsageReports;
+import dev.hearth.usage.UsageRetention;
+import dev.hearth.usage.UsageRoutes;
+import dev.hearth.usage.UsageSettings;
+import io.micrometer.core.instrument.Tags;
 import io.helidon.webserver.WebServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +62,8 @@ public final class HearthApp implements AutoCloseable {
     public final Catalog catalog;
     private ModelPool pool;
     private UsageRecorder usage;
+    private UsageRetention usageRetention;
+    private HearthMetrics metrics;
     private WebServer server;
     private ScheduledExecutorService sweeper;
 
@@ -62,6 +76,7 @@ public final class HearthApp implements AutoCloseable {
     /** With runner types beyond the built-in ones (remote protocols, or a test's own runner). */
     public HearthApp(HearthConfig config, Map<String, RunnerFactory> extraRunners) {
         this.config = config;
+        LogFormat.apply(config.logging().format());
         Map<String, RunnerFactory> runners = new java.util.HashMap<>(builtInRunners());
         runners.putAll(extraRunners);
         this.runnerFactories = Map.copyOf(runners);
@@ -91,12 +106,17 @@ public final class HearthApp implements AutoCloseable {
         if (released > 0) log.info("released {} credit holds left open by an earlier stop", released);
         pool = new ModelPool(catalog, runnerFactories);
         usage = new UsageRecorder(db);
+        usageRetention = new UsageRetention(db, clock, UsageSettings.from(config));
+        usageRetention.start();
+        metrics = observe(pool, usage);
         Caller caller = new Caller(new Authenticator(accounts, adminHash));
         JsonBody body = new JsonBody(config.server().maxBodyBytes());
         ModelCalls calls = new ModelCalls(catalog, ledger, pool, usage, clock, config.logging().storeParameters());
 
-        server = HttpFront.build(config.server(), db,
+        server = HttpFront.build(config.server(), db, new AccessLog(metrics, config.logging().accessLog()),
                 new AccountRoutes(caller, accounts, administration, body),
+                new UsageRoutes(caller, new UsageReports(db), usage, ledger, accounts, clock),
+                new MetricsRoute(caller, metrics, config.section("metrics").path("scrape_token").asText("")),
                 new CreditRoutes(caller, ledger),
                 new CatalogRoutes(caller, catalog, pool),
                 new EmbeddingsRoute(caller, calls, body),
@@ -114,6 +134,25 @@ public final class HearthApp implements AutoCloseable {
         return server.port();
     }
 
+    /** Gauges read at scrape time: model states and queue depths, the usage writer's backlog, ledger totals. */
+    private HearthMetrics observe(ModelPool pool, UsageRecorder usage) {
+        HearthMetrics m = new HearthMetrics();
+        m.watchModels(catalog.all().stream().map(s -> s.slug()).toList(),
+                Arrays.stream(ModelState.values()).map(ModelState::wire).toList(),
+                slug -> {
+                    var st = pool.status(slug);
+                    return new HearthMetrics.ModelSnapshot(st.state().wire(), st.instances(), st.busy(), st.queued());
+                });
+        m.gauge("hearth.usage.pending", "Usage records waiting to be written", Tags.empty(), usage, UsageRecorder::pending);
+        m.gauge("hearth.usage.dropped", "Usage records given up on after repeated write failures", Tags.empty(), usage, UsageRecorder::dropped);
+        new LedgerTotals(db, clock).register(m);
+        return m;
+    }
+
+    public HearthMetrics metrics() {
+        return metrics;
+    }
+
     public UsageRecorder usage() {
         return usage;
     }
@@ -126,8 +165,10 @@ public final class HearthApp implements AutoCloseable {
     public void close() {
         if (server != null) server.stop();
         if (sweeper != null) sweeper.shutdownNow();
+        if (usageRetention != null) usageRetention.close();
         if (usage != null) usage.close();
         if (pool != null) pool.close();
+        if (metrics != null) metrics.close();
         db.close();
     }
 }
