@@ -14,6 +14,7 @@ import dev.hearth.catalog.CatalogRoutes;
 import dev.hearth.config.HearthConfig;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.BaseUrl;
+import dev.hearth.http.AccessLog;
 import dev.hearth.http.Caller;
 import dev.hearth.http.HttpFront;
 import dev.hearth.http.JsonBody;
@@ -26,19 +27,30 @@ import dev.hearth.limits.LimitSettings;
 import dev.hearth.limits.Limits;
 import dev.hearth.limits.Plans;
 import dev.hearth.jobs.ModelRoutes;
+import dev.hearth.logging.LogFormat;
+import dev.hearth.metrics.HearthMetrics;
+import dev.hearth.metrics.LedgerTotals;
+import dev.hearth.metrics.MetricsRoute;
 import dev.hearth.openai.EmbeddingsRoute;
 import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
 import dev.hearth.runners.esrgan.EsrganRunnerFactory;
 import dev.hearth.runners.ocr.OcrRunnerFactory;
 import dev.hearth.runtime.ModelPool;
+import dev.hearth.runtime.ModelState;
 import dev.hearth.store.Database;
 import dev.hearth.usage.UsageRecorder;
+import dev.hearth.usage.UsageReports;
+import dev.hearth.usage.UsageRetention;
+import dev.hearth.usage.UsageRoutes;
+import dev.hearth.usage.UsageSettings;
+import io.micrometer.core.instrument.Tags;
 import io.helidon.webserver.WebServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -65,6 +77,8 @@ public final class HearthApp implements AutoCloseable {
     private ModelPool pool;
     private JobEngine engine;
     private UsageRecorder usage;
+    private UsageRetention usageRetention;
+    private HearthMetrics metrics;
     private WebServer server;
     private ScheduledExecutorService sweeper;
 
@@ -77,6 +91,7 @@ public final class HearthApp implements AutoCloseable {
     /** With runner types beyond the built-in ones (remote protocols, or a test's own runner). */
     public HearthApp(HearthConfig config, Map<String, RunnerFactory> extraRunners) {
         this.config = config;
+        LogFormat.apply(config.logging().format());
         Map<String, RunnerFactory> runners = new java.util.HashMap<>(builtInRunners(config));
         runners.putAll(extraRunners);
         this.runnerFactories = Map.copyOf(runners);
@@ -111,6 +126,9 @@ public final class HearthApp implements AutoCloseable {
         engine = JobEngine.open(db, ledger, pool, usage, catalog, clock, config);
         // before the hold sweeper runs: v2 jobs left by the last stop keep their holds and run again
         engine.recover();
+        usageRetention = new UsageRetention(db, clock, UsageSettings.from(config));
+        usageRetention.start();
+        metrics = observe(pool, usage);
         Caller caller = new Caller(new Authenticator(accounts, adminHash));
         JsonBody body = new JsonBody(config.server().maxBodyBytes());
         BaseUrl base = new BaseUrl(config.server().publicUrl());
@@ -119,9 +137,11 @@ public final class HearthApp implements AutoCloseable {
             throw ApiException.invalid("X-Webhook-Url is not available on this Hearth yet");
         };
 
-        server = HttpFront.build(config.server(), db,
+        server = HttpFront.build(config.server(), db, new AccessLog(metrics, config.logging().accessLog()),
                 new AccountRoutes(caller, accounts, administration, body, limits),
                 new LimitRoutes(caller, limitSettings, limits, body),
+                new UsageRoutes(caller, new UsageReports(db), usage, ledger, accounts, clock),
+                new MetricsRoute(caller, metrics, config.section("metrics").path("scrape_token").asText("")),
                 new CreditRoutes(caller, ledger, limits),
                 new CatalogRoutes(caller, catalog, pool, limits),
                 new EmbeddingsRoute(caller, calls, body),
@@ -149,6 +169,25 @@ public final class HearthApp implements AutoCloseable {
         return engine;
     }
 
+    /** Gauges read at scrape time: model states and queue depths, the usage writer's backlog, ledger totals. */
+    private HearthMetrics observe(ModelPool pool, UsageRecorder usage) {
+        HearthMetrics m = new HearthMetrics();
+        m.watchModels(catalog.all().stream().map(s -> s.slug()).toList(),
+                Arrays.stream(ModelState.values()).map(ModelState::wire).toList(),
+                slug -> {
+                    var st = pool.status(slug);
+                    return new HearthMetrics.ModelSnapshot(st.state().wire(), st.instances(), st.busy(), st.queued());
+                });
+        m.gauge("hearth.usage.pending", "Usage records waiting to be written", Tags.empty(), usage, UsageRecorder::pending);
+        m.gauge("hearth.usage.dropped", "Usage records given up on after repeated write failures", Tags.empty(), usage, UsageRecorder::dropped);
+        new LedgerTotals(db, clock).register(m);
+        return m;
+    }
+
+    public HearthMetrics metrics() {
+        return metrics;
+    }
+
     public UsageRecorder usage() {
         return usage;
     }
@@ -168,9 +207,11 @@ public final class HearthApp implements AutoCloseable {
         if (engine != null) engine.drain();
         if (server != null) server.stop();
         if (sweeper != null) sweeper.shutdownNow();
+        if (usageRetention != null) usageRetention.close();
         if (usage != null) usage.close();
         if (pool != null) pool.close();
         if (limits != null) limits.close();
+        if (metrics != null) metrics.close();
         db.close();
     }
 }

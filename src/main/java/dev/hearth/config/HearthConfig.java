@@ -32,7 +32,8 @@ public record HearthConfig(Server server, String dataDir, Database database, Adm
     public record Catalog(String dir) {
     }
 
-    public record Logging(boolean storeParameters) {
+    /** {@code format}: text or json (JSON lines); {@code accessLog}: one line per request on logger hearth.access. */
+    public record Logging(boolean storeParameters, String format, boolean accessLog) {
     }
 
     public record Jobs(String nodeId, long recordTtl, long idempotentRecordTtl, long maxQueueWait, long drainTimeout) {

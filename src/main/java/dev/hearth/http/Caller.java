@@ -17,8 +17,10 @@ public final class Caller {
     }
 
     public Principal of(ServerRequest req) {
-        return authenticator.authenticate(req.headers().first(X_API_KEY).orElse(null),
+        Principal p = authenticator.authenticate(req.headers().first(X_API_KEY).orElse(null),
                 req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+        AccessLog.noteCaller(req, p);
+        return p;
     }
 
     /** An account's key; the admin key is refused here because these routes act on "my" account. */

@@ -2,6 +2,7 @@ package dev.hearth.http;
 
 import dev.hearth.config.HearthConfig;
 import dev.hearth.store.Database;
+import dev.hearth.web.Dashboard;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The HTTP server: health checks, the capability routes in the order given, then the fallbacks that keep
+ * The HTTP server: the access log around every request, health checks, the capability routes in the order
+ * given, the web dashboard ({@code /}, {@code /ui/*}), then the fallbacks that keep
  * every answer in the JSON error envelope (404 for unknown paths, 405 for a known path with the wrong
  * method) and the translation of {@link ApiException} and unexpected failures into it.
  */
@@ -23,8 +25,9 @@ public final class HttpFront {
     private HttpFront() {
     }
 
-    public static WebServer build(HearthConfig.Server cfg, Database db, HttpService... services) {
+    public static WebServer build(HearthConfig.Server cfg, Database db, AccessLog accessLog, HttpService... services) {
         HttpRouting.Builder routing = HttpRouting.builder();
+        routing.addFilter(accessLog);
         AtomicBoolean ready = new AtomicBoolean(true);
         routing.get("/health/live", (req, res) -> Replies.ok(res, Json.object().put("status", "live")));
         routing.get("/health/ready", (req, res) -> {
@@ -33,6 +36,7 @@ public final class HttpFront {
                     .put("database", db.isReachable() ? "up" : "down"));
         });
         for (HttpService s : services) routing.register(s);
+        routing.register(new Dashboard(cfg.publicUrl()));
         routing.route(m -> !m.equals(Method.POST), io.helidon.http.PathMatchers.create("/v1/{slug}"), (req, res) -> {
             throw new ApiException(405, "Method " + req.prologue().method().text() + " is not allowed on " + req.path().path()
                     + "; models are called with POST").header("Allow", "POST");

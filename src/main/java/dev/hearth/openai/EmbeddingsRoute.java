@@ -3,6 +3,7 @@ package dev.hearth.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.http.AccessLog;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
@@ -41,6 +42,7 @@ public final class EmbeddingsRoute implements HttpService {
             ObjectNode b = body.read(req);
             JsonNode model = b.get("model");
             if (model == null || !model.isTextual()) throw ApiException.invalid("$.model: is required and must be a model id from GET /v1/models");
+            AccessLog.noteModel(req, model.asText());
             JsonNode input = b.get("input");
             if (input == null || !(input.isTextual() || input.isArray())) throw ApiException.invalid("$.input: must be a string or an array of strings");
             if (input.isArray()) {

@@ -1,61 +1,149 @@
 package dev.hearth.usage;
 
 import dev.hearth.store.Database;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Writes usage records off the request path: calls enqueue, one background thread inserts them in batches.
- * {@link #close()} drains the queue, so a clean stop loses nothing. The ledger, not this table, is the record
- * of money; a usage row carries the same request id as its ledger entry.
+ * Writes usage records off the request path: calls enqueue, one background thread inserts them in batches and
+ * adds them to the daily aggregates ({@code usage_daily}) in the same transaction, so the two never disagree.
+ * Readers call {@link #awaitWritten} first: it waits only for the records enqueued before the read, so usage
+ * reads are current to the second even under constant load. {@link #close()} drains the queue, and a record
+ * arriving after close is written at once on the caller's thread: a clean stop loses nothing.
  */
 public final class UsageRecorder implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(UsageRecorder.class);
     private static final int BATCH = 500;
+    /** A batch that fails this many times while the database answers is written row by row to isolate the bad row. */
+    private static final int ATTEMPTS_BEFORE_SPLIT = 3;
 
     private final Jdbi jdbi;
+    private final Database db;
     private final LinkedBlockingQueue<UsageRecord> queue = new LinkedBlockingQueue<>();
-    private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong enqueued = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    /** Records taken from the queue and committed (or given up on); advanced under {@link #lock}. */
+    private volatile long written;
+    /** Set when close() runs out of patience: every batch then gets one attempt, no retries. */
+    private volatile boolean abandon;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition progress = lock.newCondition();
     private final Thread writer;
-    private volatile boolean running = true;
+    private volatile boolean closed;
 
     public UsageRecorder(Database db) {
+        this.db = db;
         this.jdbi = db.jdbi();
         this.writer = Thread.ofPlatform().daemon().name("hearth-usage-writer").start(this::loop);
     }
 
     public void record(UsageRecord r) {
-        pending.incrementAndGet();
+        enqueued.incrementAndGet();
         queue.add(r);
+        // Double check against close(): if the writer has already drained and gone, write it here.
+        if (closed && queue.remove(r)) {
+            writeNow(List.of(r));
+            advance(1);
+        }
+    }
+
+    /** Records enqueued and not yet committed. */
+    public long pending() {
+        return Math.max(0, enqueued.get() - written);
+    }
+
+    /** Records given up on after repeated failures with the database up (each one was logged). */
+    public long dropped() {
+        return dropped.get();
     }
 
     private void loop() {
         List<UsageRecord> batch = new ArrayList<>(BATCH);
-        while (running || !queue.isEmpty()) {
+        while (!closed || !queue.isEmpty()) {
             try {
                 UsageRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
                 batch.add(first);
                 queue.drainTo(batch, BATCH - 1);
-                write(batch);
-                pending.addAndGet(-batch.size());
+                if (abandon) writeNow(batch);
+                else writeWithRetries(batch);
             } catch (InterruptedException e) {
-                running = false;
-            } catch (Exception e) {
-                log.error("writing {} usage records failed, retrying in 1 s: {}", batch.size(), e.toString());
-                sleepQuietly();
-                continue;
+                // close() interrupts only after its deadline: one last attempt for this batch, then the rest
+                writeNow(batch);
             }
+            advance(batch.size());
             batch.clear();
+        }
+    }
+
+    private void advance(int n) {
+        lock.lock();
+        try {
+            written += n;
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Retries while the database is down (nothing is lost by waiting); when it is up and a batch still fails,
+     * one row is bad: write row by row and drop only the rows that fail, so one bad record cannot stop usage
+     * logging for everyone.
+     */
+    private void writeWithRetries(List<UsageRecord> batch) throws InterruptedException {
+        int failures = 0;
+        while (true) {
+            try {
+                write(batch);
+                return;
+            } catch (Exception e) {
+                if (db.isReachable()) failures++;
+                if (failures >= ATTEMPTS_BEFORE_SPLIT) {
+                    writeOneByOne(batch);
+                    return;
+                }
+                log.error("writing {} usage records failed, retrying in 1 s: {}", batch.size(), e.toString());
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    private void writeOneByOne(List<UsageRecord> batch) {
+        for (UsageRecord r : batch) {
+            try {
+                write(List.of(r));
+            } catch (Exception e) {
+                dropped.incrementAndGet();
+                log.error("usage record {} of account {} could not be written and was dropped: {}", r.requestId(), r.accountId(), e.toString());
+            }
+        }
+    }
+
+    /** One attempt; on failure the records are counted as dropped and logged. */
+    private void writeNow(List<UsageRecord> records) {
+        if (records.isEmpty()) return;
+        try {
+            write(records);
+        } catch (Exception e) {
+            dropped.addAndGet(records.size());
+            log.error("{} usage records (first request id {}) could not be written and were dropped: {}", records.size(),
+                    records.getFirst().requestId(), e.toString());
         }
     }
 
@@ -66,38 +154,88 @@ public final class UsageRecorder implements AutoCloseable {
                     + "(:requestId, :accountId, :keyId, :model, :endpoint, :workflowRunId, :submittedAt, :startedAt, :finishedAt, "
                     + ":queueMillis, :processingMillis, :statusCode, :cost, :parameters) ON CONFLICT (request_id) DO NOTHING");
             for (UsageRecord r : batch) b.bindMethods(r).add();
-            b.execute();
+            int[] inserted = b.execute();
+            List<UsageRecord> fresh = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                // a repeated request id inserts nothing and must not be counted twice in the aggregates
+                if (i >= inserted.length || inserted[i] != 0) fresh.add(batch.get(i));
+            }
+            addToDaily(h, fresh);
         });
     }
 
-    private static void sleepQuietly() {
+    /** The key of one aggregate row; sorted so that concurrent writers (several gateways) lock rows in one order. */
+    record DayKey(String accountId, long day, String model) {
+        static final Comparator<DayKey> ORDER = Comparator.comparing(DayKey::accountId).thenComparingLong(DayKey::day)
+                .thenComparing(DayKey::model);
+    }
+
+    static void addToDaily(Handle h, List<UsageRecord> records) {
+        if (records.isEmpty()) return;
+        Map<DayKey, long[]> sums = new TreeMap<>(DayKey.ORDER);
+        for (UsageRecord r : records) {
+            long[] s = sums.computeIfAbsent(new DayKey(r.accountId(), UsageDays.dayOf(r.finishedAt()), r.model()), k -> new long[3]);
+            if (r.statusCode() == 200) s[0]++;
+            else s[1]++;
+            s[2] += r.cost();
+        }
+        PreparedBatch up = h.prepareBatch("INSERT INTO usage_daily (account_id, day, model, inferences, failed, amount) "
+                + "VALUES (:acc, :day, :model, :inf, :failed, :amount) ON CONFLICT (account_id, day, model) DO UPDATE SET "
+                + "inferences = usage_daily.inferences + excluded.inferences, failed = usage_daily.failed + excluded.failed, "
+                + "amount = usage_daily.amount + excluded.amount");
+        sums.forEach((k, s) -> up.bind("acc", k.accountId()).bind("day", k.day()).bind("model", k.model())
+                .bind("inf", s[0]).bind("failed", s[1]).bind("amount", s[2]).add());
+        up.execute();
+    }
+
+    /**
+     * Waits until every record enqueued before this call is committed, or the timeout passes (then the read is
+     * at most that stale). Returns true when everything was written.
+     */
+    public boolean awaitWritten(long timeoutMillis) {
+        long target = enqueued.get();
+        if (written >= target) return true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        lock.lock();
         try {
-            Thread.sleep(1000);
-        } catch (InterruptedException ignored) {
+            while (written < target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !writer.isAlive()) return written >= target;
+                progress.awaitNanos(left);
+            }
+            return true;
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Blocks until every record enqueued so far is written (tests and clean shutdown). */
     public void flush() {
-        while (pending.get() > 0 && writer.isAlive()) sleepQuietly(10);
+        awaitWritten(60_000);
     }
 
-    private static void sleepQuietly(long ms) {
+    /**
+     * Stops the writer after it has written everything enqueued. If the database does not answer within 30 s,
+     * each remaining batch gets one more attempt and what still fails is logged as dropped: never silently lost.
+     */
+    @Override
+    public void close() {
+        closed = true;
         try {
-            Thread.sleep(ms);
+            writer.join(30_000);
+            if (writer.isAlive()) {
+                abandon = true;
+                writer.interrupt();
+                writer.join(60_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    @Override
-    public void close() {
-        running = false;
-        try {
-            writer.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (writer.isAlive()) {
+            log.error("the usage writer did not finish; {} usage records were not written", pending());
         }
     }
 }
