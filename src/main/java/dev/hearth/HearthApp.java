@@ -133,6 +133,8 @@ public final class HearthApp implements AutoCloseable {
         JsonBody body = new JsonBody(config.server().maxBodyBytes());
         BaseUrl base = new BaseUrl(config.server().publicUrl());
         ModelCalls calls = new ModelCalls(catalog, ledger, limits, engine, clock, config.jobs());
+        calls.observe((model, status, queue, processing, total) -> metrics.recordCall(model, status,
+                java.time.Duration.ofMillis(queue), java.time.Duration.ofMillis(processing), java.time.Duration.ofMillis(total)));
         WebhookTargets webhookTargets = url -> {
             throw ApiException.invalid("X-Webhook-Url is not available on this Hearth yet");
         };

@@ -49,7 +49,7 @@ public final class JobEngine {
     private final boolean storeParameters;
     private final Map<String, Job> live = new ConcurrentHashMap<>();
     private volatile OutputStore outputs;
-    private volatile Consumer<JobRecord> onFinished = r -> { };
+    private final List<Consumer<JobRecord>> finishListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
     JobEngine(Ledger ledger, ModelPool pool, JobStore store, UsageRecorder usage, Catalog catalog, Clock clock,
@@ -74,9 +74,9 @@ public final class JobEngine {
         this.outputs = outputs;
     }
 
-    /** Called with the stored record whenever a v2 job ends (webhook delivery hooks in here). */
+    /** Adds a listener called with the stored record whenever a v2 job ends (metrics, webhook delivery). */
     public void onFinished(Consumer<JobRecord> listener) {
-        this.onFinished = listener;
+        finishListeners.add(listener);
     }
 
     JobStore store() {
@@ -162,11 +162,13 @@ public final class JobEngine {
     private void finished(Job job) {
         live.remove(job.id);
         if (job.slot != null) job.slot.release();
-        if (job.durable) store.find(job.id).ifPresent(r -> {
-            try {
-                onFinished.accept(r);
-            } catch (Exception e) {
-                log.warn("finish listener failed for {}: {}", job.id, e.toString());
+        if (job.durable && !finishListeners.isEmpty()) store.find(job.id).ifPresent(r -> {
+            for (Consumer<JobRecord> l : finishListeners) {
+                try {
+                    l.accept(r);
+                } catch (Exception e) {
+                    log.warn("finish listener failed for {}: {}", job.id, e.toString());
+                }
             }
         });
     }

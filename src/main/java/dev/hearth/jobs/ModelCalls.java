@@ -48,6 +48,18 @@ public final class ModelCalls {
     private final JobEngine engine;
     private final Clock clock;
     private final HearthConfig.Jobs cfg;
+    private volatile CallObserver observer = CallObserver.NONE;
+
+    /** Receives each call's outcome: v1 calls when they answer, v2 calls when refused at submit or when they end. */
+    public void observe(CallObserver observer) {
+        this.observer = observer;
+        engine.onFinished(r -> observer.observe(r.model(), r.status() == JobStatus.COMPLETED ? 200 : r.errorStatus() == null ? 499 : r.errorStatus(),
+                orZero(r.queueMillis()), orZero(r.processingMillis()), r.finishedAt() == null ? 0 : r.finishedAt() - r.submittedAt()));
+    }
+
+    private static long orZero(Long v) {
+        return v == null ? 0 : v;
+    }
 
     public ModelCalls(Catalog catalog, Ledger ledger, Limits limits, JobEngine engine, Clock clock, HearthConfig.Jobs cfg) {
         this.catalog = catalog;
@@ -60,6 +72,24 @@ public final class ModelCalls {
 
     /** v1: admits the call, waits for its job and returns the output, or throws the refusal or failure. */
     public CallResult call(ModelCall call) {
+        long t0 = System.nanoTime();
+        int status = 500;
+        long queue = 0, processing = 0;
+        try {
+            CallResult r = run(call);
+            status = 200;
+            queue = r.queueMillis();
+            processing = r.processingMillis();
+            return r;
+        } catch (ApiException e) {
+            status = e.status();
+            throw e;
+        } finally {
+            observer.observe(call.slug(), status, queue, processing, (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    private CallResult run(ModelCall call) {
         Job job = admit(call, false, null);
         engine.submit(job);
         long waitMillis = (job.model.scaling().executionTimeoutSeconds() + cfg.maxQueueWait()) * 1000L;
@@ -97,7 +127,13 @@ public final class ModelCalls {
             Optional<JobRecord> earlier = sameRequest(call, idempotencyKey, bodyHash);
             if (earlier.isPresent()) return new Submitted(earlier.get(), null);
         }
-        Job job = admit(call, true, webhookUrl);
+        Job job;
+        try {
+            job = admit(call, true, webhookUrl);
+        } catch (ApiException e) {
+            observer.observe(call.slug(), e.status(), 0, 0, 0);
+            throw e;
+        }
         try {
             engine.store().insert(job, cfg.nodeId(), Json.text(job.params), idempotencyKey, bodyHash);
         } catch (UnableToExecuteStatementException e) {
