@@ -15,10 +15,18 @@ import dev.hearth.http.HttpFront;
 import dev.hearth.http.JsonBody;
 import dev.hearth.jobs.ModelCalls;
 import dev.hearth.jobs.ModelRoutes;
+import dev.hearth.net.GuardedHttp;
+import dev.hearth.net.HostResolver;
+import dev.hearth.net.NetSettings;
 import dev.hearth.openai.EmbeddingsRoute;
 import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
 import dev.hearth.runtime.ModelPool;
+import dev.hearth.storage.LocalBlobStore;
+import dev.hearth.storage.MediaInputs;
+import dev.hearth.storage.Storage;
+import dev.hearth.storage.StorageSettings;
+import dev.hearth.storage.StorageRoutes;
 import dev.hearth.store.Database;
 import dev.hearth.usage.UsageRecorder;
 import io.helidon.webserver.WebServer;
@@ -48,6 +56,12 @@ public final class HearthApp implements AutoCloseable {
     public final Accounts accounts;
     public final Administration administration;
     public final Catalog catalog;
+    /** Uploads and model outputs (SPEC §8); {@code storage.saveOutput} keeps a v2 output and gives its URL. */
+    public final Storage storage;
+    /** Outbound HTTP through the address guard: media URLs, and webhook deliveries. */
+    public final GuardedHttp outbound;
+    /** Resolves a model's media inputs after schema validation (see docs/api.md, "Media inputs"). */
+    public final MediaInputs mediaInputs;
     private ModelPool pool;
     private UsageRecorder usage;
     private WebServer server;
@@ -70,6 +84,10 @@ public final class HearthApp implements AutoCloseable {
         this.accounts = new Accounts(db, ledger, clock);
         this.administration = new Administration(accounts, ledger, plans(config), Money.fromUsd(config.billing().freeCredits()));
         this.catalog = Catalog.load(config.catalog().dir());
+        this.storage = new Storage(db, new LocalBlobStore(config.dataPath().resolve("blobs")),
+                StorageSettings.from(config.section("storage")), clock);
+        this.outbound = NetSettings.from(config.section("net")).http(HostResolver.SYSTEM);
+        this.mediaInputs = new MediaInputs(storage, outbound);
     }
 
     private static Set<String> plans(HearthConfig config) {
@@ -100,6 +118,8 @@ public final class HearthApp implements AutoCloseable {
                 new CreditRoutes(caller, ledger),
                 new CatalogRoutes(caller, catalog, pool),
                 new EmbeddingsRoute(caller, calls, body),
+                new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
+                        config.server().publicUrl()),
                 // the generic model route comes last: it matches any /v1/{slug}
                 new ModelRoutes(caller, calls, body));
         server.start();
@@ -111,6 +131,14 @@ public final class HearthApp implements AutoCloseable {
                 log.warn("releasing expired holds failed: {}", e.toString());
             }
         }, 1, 1, TimeUnit.MINUTES);
+        long sweepMillis = storage.settings().sweepInterval().toMillis();
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                storage.sweepExpired();
+            } catch (Exception e) {
+                log.warn("deleting expired outputs failed: {}", e.toString());
+            }
+        }, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         return server.port();
     }
 
