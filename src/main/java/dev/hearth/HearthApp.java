@@ -13,6 +13,7 @@ import dev.hearth.config.HearthConfig;
 import dev.hearth.http.Caller;
 import dev.hearth.http.HttpFront;
 import dev.hearth.http.JsonBody;
+import dev.hearth.http.PublicBase;
 import dev.hearth.jobs.ModelCalls;
 import dev.hearth.jobs.ModelRoutes;
 import dev.hearth.net.GuardedHttp;
@@ -119,7 +120,7 @@ public final class HearthApp implements AutoCloseable {
                 new CatalogRoutes(caller, catalog, pool),
                 new EmbeddingsRoute(caller, calls, body),
                 new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
-                        config.server().publicUrl()),
+                        req -> PublicBase.of(req, config.server().publicUrl())),
                 // the generic model route comes last: it matches any /v1/{slug}
                 new ModelRoutes(caller, calls, body));
         server.start();

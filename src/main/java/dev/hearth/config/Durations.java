@@ -6,7 +6,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads durations written the way operators write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}, or ISO-8601. */
+/**
+ * Reads durations written the way operators write them: a bare number of seconds (as the rest of the
+ * configuration uses), or {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}, or ISO-8601.
+ */
 public final class Durations {
 
     private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
@@ -16,6 +19,7 @@ public final class Durations {
 
     public static Duration parse(String key, String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        if (t.matches("\\d+")) return Duration.ofSeconds(Long.parseLong(t));
         Matcher m = SIMPLE.matcher(t);
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
@@ -30,7 +34,7 @@ public final class Durations {
         try {
             return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
         } catch (DateTimeParseException | NullPointerException e) {
-            throw new IllegalArgumentException(key + ": '" + text + "' is not a duration; write e.g. 500ms, 30s, 5m, 2h or 7d");
+            throw new IllegalArgumentException(key + ": '" + text + "' is not a duration; write seconds, or e.g. 500ms, 30s, 5m, 2h, 7d");
         }
     }
 }

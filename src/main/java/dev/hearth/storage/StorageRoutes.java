@@ -8,7 +8,6 @@ import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.JsonBody;
 import dev.hearth.http.MultipartForm;
-import dev.hearth.http.PublicBase;
 import dev.hearth.http.Replies;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -24,6 +23,7 @@ import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Storage over HTTP (SPEC §8): {@code POST /upload-asset} (and {@code /v1/upload-asset}) with
@@ -36,13 +36,14 @@ public final class StorageRoutes implements HttpService {
     private final Caller caller;
     private final Storage storage;
     private final JsonBody body;
-    private final String publicUrl;
+    private final Function<ServerRequest, String> base;
 
-    public StorageRoutes(Caller caller, Storage storage, JsonBody uploadBody, String publicUrl) {
+    /** {@code base} gives {@code <base>} of a request (SPEC §3.2), under which file URLs are handed out. */
+    public StorageRoutes(Caller caller, Storage storage, JsonBody uploadBody, Function<ServerRequest, String> base) {
         this.caller = caller;
         this.storage = storage;
         this.body = uploadBody;
-        this.publicUrl = publicUrl;
+        this.base = base;
     }
 
     @Override
@@ -68,7 +69,7 @@ public final class StorageRoutes implements HttpService {
         JsonBody.Parsed parsed = body.readJsonOrForm(req);
         List<Storage.Upload> items = parsed.isForm() ? fromForm(parsed.form()) : fromJson(parsed.body());
         List<StoredObject> stored = storage.upload(account, items);
-        String base = PublicBase.of(req, publicUrl);
+        String base = this.base.apply(req);
         ArrayNode urls = Json.MAPPER.createArrayNode();
         stored.forEach(o -> urls.add(o.url(base)));
         ObjectNode reply = Json.object();
@@ -151,7 +152,7 @@ public final class StorageRoutes implements HttpService {
         int limit = intParam(req, "limit", 100, 1, 1000);
         int offset = intParam(req, "offset", 0, 0, Integer.MAX_VALUE);
         List<StoredObject> page = storage.list(account, kind, limit + 1, offset);
-        String base = PublicBase.of(req, publicUrl);
+        String base = this.base.apply(req);
         ArrayNode assets = Json.MAPPER.createArrayNode();
         page.stream().limit(limit).forEach(o -> assets.add(o.toJson(base)));
         ObjectNode reply = Json.object();
