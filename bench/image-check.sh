@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt >/dev/null
-java -Xmx512m -cp "target/classes:target/test-classes:$(cat target/bench-cp.txt)" bench/ImageCheckTiming.java
+"${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx512m -cp "target/classes:target/test-classes:$(cat target/bench-cp.txt)" bench/ImageCheckTiming.java

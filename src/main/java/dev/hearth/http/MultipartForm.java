@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * A {@code multipart/form-data} body (RFC 7578), parsed from bytes already read within the body limit. Text
- * fields become strings; file parts (a filename, or a Content-Type other than text/plain) become {@code data:}
+ * fields become strings; file parts (a filename, or a Content-Type that is not text or JSON) become {@code data:}
  * URLs, so a form reaches the schema check and the media resolver exactly like the same call in JSON (SPEC §3.1).
  * A malformed body is 400.
  */
@@ -23,8 +23,12 @@ public final class MultipartForm {
 
     /** One part: its field name, the file name if any, its declared type, and its bytes. */
     public record Part(String name, String filename, String contentType, byte[] bytes) {
+        /** A file: it has a file name, or a type that is not text (a JSON or text field without a name is a field). */
         public boolean isFile() {
-            return filename != null || (contentType != null && !contentType.toLowerCase(Locale.ROOT).startsWith("text/plain"));
+            if (filename != null) return true;
+            if (contentType == null) return false;
+            String t = contentType.toLowerCase(Locale.ROOT).trim();
+            return !t.startsWith("text/") && !t.startsWith("application/json");
         }
 
         public String text() {

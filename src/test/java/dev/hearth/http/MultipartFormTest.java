@@ -27,6 +27,7 @@ class MultipartFormTest {
         write(out, "\r\n--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"tags[]\"\r\n\r\nred\r\n");
         write(out, "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"tags[]\"\r\n\r\nblue\r\n");
         write(out, "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"flag\"\r\n\r\ntrue\r\n");
+        write(out, "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"options\"\r\nContent-Type: application/json\r\n\r\n{\"a\": 1}\r\n");
         write(out, "--" + BOUNDARY + "--\r\nepilogue");
         return out.toByteArray();
     }
@@ -38,7 +39,7 @@ class MultipartFormTest {
     @Test
     void partsBecomeFieldsAndFilesBecomeDataUrls() {
         MultipartForm f = MultipartForm.parse("multipart/form-data; boundary=\"" + BOUNDARY + "\"", form());
-        assertThat(f.parts()).hasSize(6);
+        assertThat(f.parts()).hasSize(7);
         assertThat(f.parts().get(2).filename()).isEqualTo("cat \"1\".png");
         assertThat(f.parts().get(2).bytes()).isEqualTo(BINARY);
         ObjectNode n = f.toObjectNode();
@@ -47,6 +48,7 @@ class MultipartFormTest {
         assertThat(n.get("image").asText()).isEqualTo("data:image/png;base64," + Base64.getEncoder().encodeToString(BINARY));
         assertThat(n.get("tags")).hasSize(2);
         assertThat(n.get("tags").get(1).asText()).isEqualTo("blue");
+        assertThat(n.get("options").asText()).as("a JSON field is a field, not a file").isEqualTo("{\"a\": 1}");
     }
 
     @Test
