@@ -31,6 +31,9 @@ import dev.hearth.logging.LogFormat;
 import dev.hearth.metrics.HearthMetrics;
 import dev.hearth.metrics.LedgerTotals;
 import dev.hearth.metrics.MetricsRoute;
+import dev.hearth.net.GuardedHttp;
+import dev.hearth.net.HostResolver;
+import dev.hearth.net.NetSettings;
 import dev.hearth.openai.EmbeddingsRoute;
 import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
@@ -38,6 +41,11 @@ import dev.hearth.runners.esrgan.EsrganRunnerFactory;
 import dev.hearth.runners.ocr.OcrRunnerFactory;
 import dev.hearth.runtime.ModelPool;
 import dev.hearth.runtime.ModelState;
+import dev.hearth.storage.LocalBlobStore;
+import dev.hearth.storage.MediaInputs;
+import dev.hearth.storage.Storage;
+import dev.hearth.storage.StorageSettings;
+import dev.hearth.storage.StorageRoutes;
 import dev.hearth.store.Database;
 import dev.hearth.usage.UsageRecorder;
 import dev.hearth.usage.UsageReports;
@@ -49,6 +57,20 @@ import io.helidon.webserver.WebServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.catalog.ModelSpec;
+import dev.hearth.http.Json;
+import dev.hearth.jobs.MediaResolver;
+import dev.hearth.jobs.RequestViews;
+import dev.hearth.net.FetchRefused;
+import dev.hearth.runners.MediaBlob;
+import dev.hearth.storage.ResolvedMedia;
+import dev.hearth.webhooks.WebhookDispatcher;
+import dev.hearth.webhooks.WebhookRoutes;
+import dev.hearth.webhooks.WebhookSecrets;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -74,8 +96,16 @@ public final class HearthApp implements AutoCloseable {
     public final Catalog catalog;
     public final LimitSettings limitSettings;
     private Limits limits;
+    /** Uploads and model outputs (SPEC §8); {@code storage.saveOutput} keeps a v2 output and gives its URL. */
+    public final Storage storage;
+    /** Outbound HTTP through the address guard: media URLs, and webhook deliveries. */
+    public final GuardedHttp outbound;
+    /** Resolves a model's media inputs after schema validation (see docs/api.md, "Media inputs"). */
+    public final MediaInputs mediaInputs;
     private ModelPool pool;
     private JobEngine engine;
+    private WebhookDispatcher webhooks;
+    public final WebhookSecrets webhookSecrets;
     private UsageRecorder usage;
     private UsageRetention usageRetention;
     private HearthMetrics metrics;
@@ -101,6 +131,11 @@ public final class HearthApp implements AutoCloseable {
         this.limitSettings = new LimitSettings(db, Plans.fromConfig(config), clock);
         this.administration = new Administration(accounts, ledger, limitSettings.plans().names(), Money.fromUsd(config.billing().freeCredits()));
         this.catalog = Catalog.load(config.catalog().dir());
+        this.storage = new Storage(db, new LocalBlobStore(config.dataPath().resolve("blobs")),
+                StorageSettings.from(config.section("storage")), clock);
+        this.outbound = NetSettings.from(config.section("net")).http(HostResolver.SYSTEM);
+        this.mediaInputs = new MediaInputs(storage, outbound);
+        this.webhookSecrets = new WebhookSecrets(db, clock);
     }
 
     /**
@@ -132,11 +167,33 @@ public final class HearthApp implements AutoCloseable {
         Caller caller = new Caller(new Authenticator(accounts, adminHash));
         JsonBody body = new JsonBody(config.server().maxBodyBytes());
         BaseUrl base = new BaseUrl(config.server().publicUrl());
-        ModelCalls calls = new ModelCalls(catalog, ledger, limits, engine, clock, config.jobs());
+        MediaResolver media = new MediaResolver() {
+            @Override
+            public Map<String, MediaBlob> resolve(ModelSpec model, ObjectNode params, String base) {
+                return mediaInputs.resolve(model, params, base).media();
+            }
+
+            @Override
+            public ObjectNode redact(ModelSpec model, ObjectNode params, Map<String, MediaBlob> inputs) {
+                return inputs.isEmpty() ? params : new ResolvedMedia(params, inputs).redactedParams();
+            }
+        };
+        engine.useMediaResolver(media);
+        engine.useOutputStore((account, bytes, type) -> storage.saveOutput(account, bytes, type).path());
+        webhooks = new WebhookDispatcher(db, webhookSecrets, this::postWebhook, clock,
+                config.section("webhooks").path("first_retry_ms").asLong(5000), config.section("webhooks").path("retry_window").asLong(3600) * 1000);
+        engine.onFinished(r -> {
+            if (r.webhookUrl() != null) webhooks.enqueue(r.accountId(), r.id(), r.webhookUrl(), Json.text(RequestViews.result(r)));
+        });
+        ModelCalls calls = new ModelCalls(catalog, ledger, limits, engine, media, clock, config.jobs());
         calls.observe((model, status, queue, processing, total) -> metrics.recordCall(model, status,
                 java.time.Duration.ofMillis(queue), java.time.Duration.ofMillis(processing), java.time.Duration.ofMillis(total)));
         WebhookTargets webhookTargets = url -> {
-            throw ApiException.invalid("X-Webhook-Url is not available on this Hearth yet");
+            try {
+                outbound.checkDestination(url);
+            } catch (FetchRefused e) {
+                throw ApiException.invalid("X-Webhook-Url: " + e.getMessage());
+            }
         };
 
         server = HttpFront.build(config.server(), db, new AccessLog(metrics, config.logging().accessLog()),
@@ -148,11 +205,22 @@ public final class HearthApp implements AutoCloseable {
                 new CatalogRoutes(caller, catalog, pool, limits),
                 new EmbeddingsRoute(caller, calls, body),
                 new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits),
+                new WebhookRoutes(caller, webhookSecrets),
+                new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
+                        base::of),
                 // the generic model route comes last: it matches any /v1/{slug}
-                new ModelRoutes(caller, calls, body));
+                new ModelRoutes(caller, calls, body, base));
         server.start();
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("hearth-sweeper").unstarted(r));
         sweeper.scheduleWithFixedDelay(this::sweep, 0, 1, TimeUnit.MINUTES);
+        long sweepMillis = storage.settings().sweepInterval().toMillis();
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                storage.sweepExpired();
+            } catch (Exception e) {
+                log.warn("deleting expired outputs failed: {}", e.toString());
+            }
+        }, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         return server.port();
     }
 
@@ -165,6 +233,19 @@ public final class HearthApp implements AutoCloseable {
         } catch (Exception e) {
             log.warn("sweeping holds and records failed: {}", e.toString());
         }
+    }
+
+    /** Webhook POSTs go through the address guard and never follow redirects. */
+    private int postWebhook(String url, Map<String, String> headers, String body) throws IOException {
+        try {
+            return outbound.postJson(url, headers, body.getBytes(StandardCharsets.UTF_8)).status();
+        } catch (FetchRefused e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    public WebhookDispatcher webhooks() {
+        return webhooks;
     }
 
     public JobEngine engine() {
@@ -208,6 +289,7 @@ public final class HearthApp implements AutoCloseable {
         // graceful: stop taking jobs, let running ones finish (up to jobs.drain_timeout), then stop serving
         if (engine != null) engine.drain();
         if (server != null) server.stop();
+        if (webhooks != null) webhooks.close();
         if (sweeper != null) sweeper.shutdownNow();
         if (usageRetention != null) usageRetention.close();
         if (usage != null) usage.close();

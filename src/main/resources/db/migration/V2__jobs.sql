@@ -15,6 +15,7 @@ CREATE TABLE jobs (
     idempotency_key  TEXT,
     body_hash        TEXT,
     webhook_url      TEXT,
+    base             TEXT,               -- origin of Hearth's own URLs for this request (media inputs under it)
     output           TEXT,               -- JSON text of the output (media outputs: their URLs)
     error            TEXT,
     error_status     INTEGER,

@@ -5,7 +5,9 @@ import com.networknt.schema.Error;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.NonValidationKeyword;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Json;
 
@@ -19,7 +21,9 @@ import java.util.stream.Collectors;
  */
 public final class InputValidator {
 
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    /** Draft 2020-12, plus Hearth's own annotation {@code x-hearth-media} (media inputs, docs/api.md): known, never validated. */
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
+            Dialect.builder(Dialects.getDraft202012()).keyword(new NonValidationKeyword("x-hearth-media")).build());
 
     private final ObjectNode schemaNode;
     private final Schema schema;

@@ -13,7 +13,8 @@ import java.io.InputStream;
 /**
  * Reads a request body as a JSON object without ever buffering more than the configured limit: a declared
  * Content-Length over the limit is refused before reading, and a chunked body is cut off as soon as it
- * passes the limit (413). Content types other than JSON → 406; text that is not JSON → 400.
+ * passes the limit (413). Content types other than JSON (or multipart/form-data where a route takes forms)
+ * → 406; text that is not JSON, or a malformed form → 400.
  */
 public final class JsonBody {
 
@@ -24,8 +25,32 @@ public final class JsonBody {
     }
 
     public ObjectNode read(ServerRequest req) {
-        checkContentType(req);
-        byte[] bytes = readBytes(req);
+        checkContentType(req, false);
+        return parse(readBytes(req));
+    }
+
+    /** A body that was JSON or {@code multipart/form-data}; {@code form} is null for JSON. */
+    public record Parsed(ObjectNode body, MultipartForm form) {
+        public boolean isForm() {
+            return form != null;
+        }
+    }
+
+    /**
+     * Reads a JSON object or a multipart form (SPEC §3.1) within the same size limit. A form's object has text
+     * values (file parts as data: URLs); give it to {@link FormFields#coerce} with the schema it is meant for.
+     */
+    public Parsed readJsonOrForm(ServerRequest req) {
+        String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+        if (MultipartForm.isMultipart(type)) {
+            MultipartForm form = MultipartForm.parse(type, readBytes(req));
+            return new Parsed(form.toObjectNode(), form);
+        }
+        checkContentType(req, true);
+        return new Parsed(parse(readBytes(req)), null);
+    }
+
+    private static ObjectNode parse(byte[] bytes) {
         if (bytes.length == 0) throw ApiException.badRequest("The request body is empty; send a JSON object");
         JsonNode node;
         try {
@@ -44,10 +69,11 @@ public final class JsonBody {
         return n == null ? "nothing" : n.getNodeType().name().toLowerCase();
     }
 
-    private void checkContentType(ServerRequest req) {
+    private void checkContentType(ServerRequest req, boolean formsToo) {
         String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase();
         if (type.isEmpty() || type.startsWith("application/json") || type.matches("application/[a-z0-9.+-]*\\+json.*")) return;
-        throw new ApiException(406, "Content-Type '" + type + "' is not accepted; send application/json");
+        throw new ApiException(406, "Content-Type '" + type + "' is not accepted; send application/json"
+                + (formsToo ? " or multipart/form-data" : ""));
     }
 
     private byte[] readBytes(ServerRequest req) {

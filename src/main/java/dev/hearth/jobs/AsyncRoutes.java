@@ -67,11 +67,12 @@ public final class AsyncRoutes implements HttpService {
         });
         rules.post("/v2/{slug}", (req, res) -> {
             Principal p = caller.of(req);
-            ObjectNode params = body.read(req);
+            JsonBody.Parsed parsed = body.readJsonOrForm(req);
             String webhook = req.headers().first(HeaderNames.create("X-Webhook-Url")).orElse(null);
             if (webhook != null) webhooks.check(webhook);
             String key = req.headers().first(HeaderNames.create("Idempotency-Key")).orElse(null);
-            ModelCalls.Submitted submitted = calls.submit(new ModelCall(p, req.path().pathParameters().get("slug"), params), key, webhook);
+            ModelCalls.Submitted submitted = calls.submit(new ModelCall(p, req.path().pathParameters().get("slug"), parsed.body(),
+                    base.of(req), parsed.isForm()), key, webhook);
             JobRecord r = submitted.record();
             if (submitted.rate() != null) submitted.rate().writeTo(res::header);
             String b = base.of(req);

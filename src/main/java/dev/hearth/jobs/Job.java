@@ -10,6 +10,9 @@ import dev.hearth.runners.RunInput;
 import dev.hearth.runtime.Execution;
 import dev.hearth.runtime.Work;
 
+import dev.hearth.runners.MediaBlob;
+
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -25,6 +28,11 @@ final class Job implements Work {
     final Principal caller;
     final ModelSpec model;
     final ObjectNode params;
+    /** Media inputs fetched at admission (not persisted: a recovered v2 job fetches them again). */
+    final Map<String, MediaBlob> media;
+    /** The parameters as they may be stored in usage records: media described, never included. */
+    final ObjectNode loggableParams;
+    final String base;
     final Long seed;
     final CreditHold hold;
     /** The account's concurrent-job place, released when the job ends (null for jobs recovered after a restart). */
@@ -41,12 +49,16 @@ final class Job implements Work {
     volatile boolean cancelRequested;
     volatile long queueMillis;
 
-    Job(String id, Principal caller, ModelSpec model, ObjectNode params, Long seed, CreditHold hold, JobSlot slot, RateVerdict rate,
-        boolean durable, String webhookUrl, long submittedAt, long admittedNanos, JobEngine engine) {
+    Job(String id, Principal caller, ModelSpec model, ObjectNode params, Map<String, MediaBlob> media, ObjectNode loggableParams,
+        String base, Long seed, CreditHold hold, JobSlot slot, RateVerdict rate, boolean durable, String webhookUrl, long submittedAt,
+        long admittedNanos, JobEngine engine) {
         this.id = id;
         this.caller = caller;
         this.model = model;
         this.params = params;
+        this.media = media;
+        this.loggableParams = loggableParams;
+        this.base = base;
         this.seed = seed;
         this.hold = hold;
         this.slot = slot;
@@ -58,6 +70,12 @@ final class Job implements Work {
         this.engine = engine;
     }
 
+    /** The same job with its media inputs fetched again (recovery after a restart). */
+    Job withMedia(Map<String, MediaBlob> media, ObjectNode loggableParams) {
+        return new Job(id, caller, model, params, media, loggableParams, base, seed, hold, slot, rate, durable, webhookUrl,
+                submittedAt, admittedNanos, engine);
+    }
+
     @Override
     public String id() {
         return id;
@@ -65,7 +83,7 @@ final class Job implements Work {
 
     @Override
     public RunInput input() {
-        return new RunInput(id, params, seed);
+        return new RunInput(id, params, seed, media);
     }
 
     @Override

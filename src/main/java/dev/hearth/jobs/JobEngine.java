@@ -49,6 +49,7 @@ public final class JobEngine {
     private final boolean storeParameters;
     private final Map<String, Job> live = new ConcurrentHashMap<>();
     private volatile OutputStore outputs;
+    private volatile MediaResolver mediaResolver = MediaResolver.NONE;
     private final List<Consumer<JobRecord>> finishListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
@@ -67,6 +68,11 @@ public final class JobEngine {
     public static JobEngine open(dev.hearth.store.Database db, Ledger ledger, ModelPool pool, UsageRecorder usage, Catalog catalog,
                                  Clock clock, HearthConfig config) {
         return new JobEngine(ledger, pool, new JobStore(db), usage, catalog, clock, config.jobs(), config.logging().storeParameters());
+    }
+
+    /** How recovered jobs fetch their media inputs again. */
+    public void useMediaResolver(MediaResolver resolver) {
+        this.mediaResolver = resolver;
     }
 
     /** Where media outputs of v2 jobs are stored (the storage package). */
@@ -178,7 +184,10 @@ public final class JobEngine {
             case RunOutput.Json j -> Json.text(j.body());
             case RunOutput.Media m -> {
                 if (outputs == null) throw new IllegalStateException("no output storage configured for media outputs");
-                yield Json.text(Json.MAPPER.getNodeFactory().textNode(outputs.save(job.caller.accountId(), m.bytes(), m.contentType())));
+                String url = outputs.save(job.caller.accountId(), m.bytes(), m.contentType());
+                // a path under this Hearth becomes a full URL with the origin the caller used (SPEC §3.2 <base>)
+                if (url.startsWith("/") && job.base != null) url = job.base + url;
+                yield Json.text(Json.MAPPER.getNodeFactory().textNode(url));
             }
         };
     }
@@ -186,7 +195,7 @@ public final class JobEngine {
     private void recordUsage(Job job, Long startedAt, long queueMillis, long processingMillis, int status, long cost) {
         usage.record(new UsageRecord(job.id, job.caller.accountId(), job.caller.keyId(), job.model.slug(), null, null,
                 job.submittedAt, startedAt, clock.millis(), queueMillis, processingMillis, status, cost,
-                storeParameters ? Json.text(job.params) : null));
+                storeParameters ? Json.text(job.loggableParams) : null));
     }
 
     /**
@@ -236,12 +245,22 @@ public final class JobEngine {
             Job job;
             try {
                 // recovered jobs were admitted before the restart: they take no new rate or concurrency budget
-                job = new Job(r.id(), new Principal(r.accountId(), r.keyId(), false), model,
-                        (ObjectNode) Json.MAPPER.readTree(r.params()), r.seed(), hold, null, null, true, r.webhookUrl(),
-                        r.submittedAt(), System.nanoTime(), this);
+                ObjectNode params = (ObjectNode) Json.MAPPER.readTree(r.params());
+                job = new Job(r.id(), new Principal(r.accountId(), r.keyId(), false), model, params, Map.of(), params, r.base(),
+                        r.seed(), hold, null, null, true, r.webhookUrl(), r.submittedAt(), System.nanoTime(), this);
             } catch (Exception e) {
                 log.error("cannot restore job {}: {}", r.id(), e.toString());
                 continue;
+            }
+            if (model != null) {
+                try {
+                    // media bytes are not stored with the job: fetch them again, as at submit
+                    Map<String, dev.hearth.runners.MediaBlob> media = mediaResolver.resolve(model, job.params, r.base());
+                    if (!media.isEmpty()) job = job.withMedia(media, mediaResolver.redact(model, job.params, media));
+                } catch (Exception e) {
+                    settleFailure(job, e);
+                    continue;
+                }
             }
             boolean holdOpen = ledger.holdState(r.holdId()).map("OPEN"::equals).orElse(false);
             if (model == null || !holdOpen) {

@@ -7,5 +7,5 @@ package dev.hearth.jobs;
 public record JobRecord(String id, String accountId, String model, JobStatus status, String output, String error,
                         Integer errorStatus, Long cost, Long remaining, Long seed, long submittedAt, Long startedAt,
                         Long finishedAt, Long queueMillis, Long processingMillis, Long expiresAt, String idempotencyKey,
-                        String bodyHash, String params, String holdId, long holdAmount, String keyId, String webhookUrl) {
+                        String bodyHash, String params, String holdId, long holdAmount, String keyId, String webhookUrl, String base) {
 }

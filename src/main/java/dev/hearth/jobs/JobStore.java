@@ -23,12 +23,12 @@ final class JobStore {
 
     void insert(Job job, String nodeId, String paramsJson, String idempotencyKey, String bodyHash) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO jobs (id, account_id, key_id, model, node_id, status, params, seed, hold_id, "
-                        + "hold_amount, idempotency_key, body_hash, webhook_url, submitted_at) VALUES (:id, :acc, :key, :model, :node, "
-                        + "'QUEUED', :params, :seed, :hold, :holdAmount, :idem, :hash, :webhook, :at)")
+                        + "hold_amount, idempotency_key, body_hash, webhook_url, base, submitted_at) VALUES (:id, :acc, :key, :model, :node, "
+                        + "'QUEUED', :params, :seed, :hold, :holdAmount, :idem, :hash, :webhook, :base, :at)")
                 .bind("id", job.id).bind("acc", job.caller.accountId()).bind("key", job.caller.keyId()).bind("model", job.model.slug())
                 .bind("node", nodeId).bind("params", paramsJson).bind("seed", job.seed).bind("hold", job.hold.id())
                 .bind("holdAmount", job.hold.amount()).bind("idem", idempotencyKey).bind("hash", bodyHash)
-                .bind("webhook", job.webhookUrl).bind("at", job.submittedAt).execute());
+                .bind("webhook", job.webhookUrl).bind("base", job.base).bind("at", job.submittedAt).execute());
     }
 
     void markProcessing(String id, long startedAt, long queueMillis) {
@@ -76,7 +76,7 @@ final class JobStore {
                 longOrNull(rs, "seed"), rs.getLong("submitted_at"), longOrNull(rs, "started_at"), longOrNull(rs, "finished_at"),
                 longOrNull(rs, "queue_ms"), longOrNull(rs, "processing_ms"), longOrNull(rs, "expires_at"), rs.getString("idempotency_key"),
                 rs.getString("body_hash"), rs.getString("params"), rs.getString("hold_id"), rs.getLong("hold_amount"),
-                rs.getString("key_id"), rs.getString("webhook_url"));
+                rs.getString("key_id"), rs.getString("webhook_url"), rs.getString("base"));
     }
 
     private static Long longOrNull(ResultSet rs, String col) throws SQLException {

@@ -10,7 +10,9 @@ import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.ModelSpec;
 import dev.hearth.config.HearthConfig;
 import dev.hearth.http.ApiException;
+import dev.hearth.http.FormFields;
 import dev.hearth.http.Json;
+import dev.hearth.runners.MediaBlob;
 import dev.hearth.limits.JobSlot;
 import dev.hearth.limits.Limits;
 import dev.hearth.limits.RateVerdict;
@@ -61,7 +63,11 @@ public final class ModelCalls {
         return v == null ? 0 : v;
     }
 
-    public ModelCalls(Catalog catalog, Ledger ledger, Limits limits, JobEngine engine, Clock clock, HearthConfig.Jobs cfg) {
+    private final MediaResolver media;
+
+    public ModelCalls(Catalog catalog, Ledger ledger, Limits limits, JobEngine engine, MediaResolver media, Clock clock,
+                      HearthConfig.Jobs cfg) {
+        this.media = media;
         this.catalog = catalog;
         this.ledger = ledger;
         this.limits = limits;
@@ -166,15 +172,17 @@ public final class ModelCalls {
         JobSlot slot = null;
         try {
             ModelSpec model = catalog.resolve(call.slug());
-            ObjectNode params = catalog.validator(model.slug()).validate(call.body());
+            ObjectNode raw = call.fromForm() ? FormFields.coerce(call.body(), model.inputSchema()) : call.body();
+            ObjectNode params = catalog.validator(model.slug()).validate(raw);
+            Map<String, MediaBlob> inputs = media.resolve(model, params, call.base());
             if (model.premium()) limits.checkPremium(model, accountId, ledger.balance(accountId).total());
             Long seed = resolveSeed(model, params);
             String requestId = UUID.randomUUID().toString();
             slot = limits.acquireJobSlot(accountId, requestId);
             long ttl = durable ? V2_HOLD_TTL_MILLIS : model.scaling().executionTimeoutSeconds() * 1000L + V1_HOLD_GRACE_MILLIS;
             CreditHold hold = hold(call, model, params, requestId, ttl);
-            return new Job(requestId, call.caller(), model, params, seed, hold, slot, rate, durable, webhookUrl, clock.millis(),
-                    System.nanoTime(), engine);
+            return new Job(requestId, call.caller(), model, params, inputs, media.redact(model, params, inputs), call.base(), seed, hold,
+                    slot, rate, durable, webhookUrl, clock.millis(), System.nanoTime(), engine);
         } catch (ApiException e) {
             if (slot != null) slot.release();
             if (!e.headers().containsKey("x-ratelimit-limit")) rate.writeTo(e::header);

@@ -1,6 +1,7 @@
 package dev.hearth.jobs;
 
 import dev.hearth.billing.Money;
+import dev.hearth.http.BaseUrl;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.JsonBody;
@@ -22,20 +23,23 @@ public final class ModelRoutes implements HttpService {
     private final Caller caller;
     private final ModelCalls calls;
     private final JsonBody body;
+    private final BaseUrl base;
 
-    public ModelRoutes(Caller caller, ModelCalls calls, JsonBody body) {
+    public ModelRoutes(Caller caller, ModelCalls calls, JsonBody body, BaseUrl base) {
         this.caller = caller;
         this.calls = calls;
         this.body = body;
+        this.base = base;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.post("/v1/{slug}", (req, res) -> {
             var principal = caller.of(req);
-            var params = body.read(req);
-            boolean base64 = params.path("base64").asBoolean(false);
-            CallResult r = calls.call(new ModelCall(principal, req.path().pathParameters().get("slug"), params));
+            JsonBody.Parsed parsed = body.readJsonOrForm(req);
+            var params = parsed.body();
+            boolean base64 = params.path("base64").asBoolean(false) || "true".equals(params.path("base64").asText());
+            CallResult r = calls.call(new ModelCall(principal, req.path().pathParameters().get("slug"), params, base.of(req), parsed.isForm()));
             writeHeaders(res, r);
             switch (r.output()) {
                 case RunOutput.Json j -> {

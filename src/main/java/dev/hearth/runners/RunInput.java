@@ -2,9 +2,20 @@ package dev.hearth.runners;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.Map;
+
 /**
  * What a runner receives: the request id (for logs and remote protocols), the parameters after schema
- * validation and seed resolution, and the seed actually used (null when the model takes none).
+ * validation and seed resolution, the seed actually used (null when the model takes none), and the media
+ * inputs already fetched and checked, keyed by field name ({@code "image"}, {@code "images[1]"}).
  */
-public record RunInput(String requestId, ObjectNode params, Long seed) {
+public record RunInput(String requestId, ObjectNode params, Long seed, Map<String, MediaBlob> media) {
+
+    public RunInput(String requestId, ObjectNode params, Long seed) {
+        this(requestId, params, seed, Map.of());
+    }
+
+    public RunInput {
+        media = media == null ? Map.of() : Map.copyOf(media);
+    }
 }

@@ -127,13 +127,13 @@ class ImageModelsIT {
         BigDecimal before = credits();
         HttpResponse<byte[]> badBase64 = post("/v1/esrgan", Json.object().put("image", "%%%not base64%%%"));
         assertThat(badBase64.statusCode()).isEqualTo(422);
-        assertThat(Json.MAPPER.readTree(badBase64.body()).get("error").asText()).contains("'image'");
+        assertThat(Json.MAPPER.readTree(badBase64.body()).get("error").asText()).contains("$.image");
 
         byte[] png = Base64.getDecoder().decode(dataUrl(fixture()).substring("data:image/png;base64,".length()));
         String truncated = Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(png, png.length / 3));
         HttpResponse<byte[]> cut = post("/v1/esrgan", Json.object().put("image", truncated));
         assertThat(cut.statusCode()).isEqualTo(422);
-        assertThat(Json.MAPPER.readTree(cut.body()).get("error").asText()).contains("'image'");
+        assertThat(Json.MAPPER.readTree(cut.body()).get("error").asText()).contains("$.image");
 
         assertThat(post("/v1/esrgan", Json.object().put("image", dataUrl(fixture())).put("scale", 5)).statusCode()).isEqualTo(422);
         assertThat(post("/v1/esrgan", Json.object().put("image", dataUrl(fixture())).put("quality", 5)).statusCode()).isEqualTo(422);
@@ -165,5 +165,18 @@ class ImageModelsIT {
         assertThat(props.get("scale").get("default").asInt()).isEqualTo(2);
         assertThat(props.get("output_format").get("enum").toString()).contains("jpeg", "png", "webp");
         assertThat(server.get("/v1/models/ocr", key).json().get("pricing").get("price").decimalValue()).isEqualByComparingTo("0.001");
+    }
+
+    @Test
+    void anUploadedAssetUrlIsAValidImageInput() throws Exception {
+        String dataUrl = dataUrl(fixture());
+        HttpResponse<byte[]> up = post("/upload-asset", Json.object().set("data_urls", Json.MAPPER.createArrayNode().add(dataUrl)));
+        assertThat(up.statusCode()).as(new String(up.body())).isEqualTo(200);
+        String url = Json.MAPPER.readTree(up.body()).get("urls").get(0).asText();
+        HttpResponse<byte[]> r = post("/v1/esrgan", Json.object().put("image", url).put("scale", 2).put("output_format", "png"));
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+        BufferedImage out = ImageIO.read(new ByteArrayInputStream(r.body()));
+        assertThat(out.getWidth()).isEqualTo(2 * ImageIO.read(new ByteArrayInputStream(
+                Base64.getDecoder().decode(dataUrl.substring(dataUrl.indexOf(',') + 1)))).getWidth());
     }
 }

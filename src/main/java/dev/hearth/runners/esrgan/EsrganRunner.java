@@ -43,7 +43,7 @@ final class EsrganRunner implements Runner {
         int quality = params.path("quality").asInt(95);
         if (quality < 1 || quality > 100) throw new RunFailure("'quality' must be between 10 and 100");
 
-        BufferedImage image = InputImages.read(params, "image", maxOutputPixels / ((long) scale * scale),
+        BufferedImage image = InputImages.read(input, "image", maxOutputPixels / ((long) scale * scale),
                 "at scale " + scale + " the result may have at most " + maxOutputPixels + " pixels; send a smaller image or choose a lower scale");
         int w = image.getWidth();
         int h = image.getHeight();

@@ -30,6 +30,16 @@ public final class InputImages {
     private InputImages() {
     }
 
+    /**
+     * The image of a field: the media the gateway already fetched and checked when there is one, else the
+     * parameter itself as a data: URL or base64 (a runner called directly, e.g. by {@code hearth worker}).
+     */
+    public static BufferedImage read(dev.hearth.runners.RunInput input, String field, long maxPixels, String whatToDo) throws RunFailure {
+        dev.hearth.runners.MediaBlob blob = input.media().get(field);
+        if (blob != null) return decode(blob.bytes(), field, maxPixels, whatToDo);
+        return read(input.params(), field, maxPixels, whatToDo);
+    }
+
     public static BufferedImage read(ObjectNode params, String field, long maxPixels) throws RunFailure {
         return read(params, field, maxPixels, "send a smaller image");
     }

@@ -37,7 +37,7 @@ final class OcrRunner implements Runner {
 
     @Override
     public RunOutput run(RunInput input) throws Exception {
-        Page page = new Page(InputImages.read(input.params(), "image", maxPixels));
+        Page page = new Page(InputImages.read(input, "image", maxPixels, "send a smaller image"));
         List<Piece> pieces = new ArrayList<>();
         for (Quad box : detector.detect(page)) {
             if (Thread.currentThread().isInterrupted()) throw new InterruptedException("OCR interrupted");

@@ -1,0 +1,28 @@
+package dev.hearth.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Where the bytes of assets and outputs live, by key. The metadata (owner, type, expiry) lives in the
+ * {@code assets} table; a blob store only keeps bytes, writes them atomically (a reader never sees half a
+ * blob) and reports their SHA-256. The local implementation is a folder; an S3-compatible one can follow.
+ */
+public interface BlobStore {
+
+    /** What was written: the key, its size and the hex SHA-256 of the content. */
+    record Written(String key, long size, String sha256) {
+    }
+
+    Written put(String key, byte[] bytes) throws IOException;
+
+    /** The content; {@link java.nio.file.NoSuchFileException} when the key holds nothing. */
+    InputStream open(String key) throws IOException;
+
+    byte[] read(String key) throws IOException;
+
+    /** Deletes the blob; false when there was none. */
+    boolean delete(String key) throws IOException;
+
+    boolean exists(String key);
+}
