@@ -20,7 +20,12 @@ import dev.hearth.jobs.JobEngine;
 import dev.hearth.jobs.ModelCalls;
 import dev.hearth.jobs.WebhookTargets;
 import dev.hearth.jobs.ModelRoutes;
+import dev.hearth.openai.ChatCompletionsRoute;
 import dev.hearth.openai.EmbeddingsRoute;
+import dev.hearth.runners.cog.CogRunnerFactory;
+import dev.hearth.runners.openai.OpenAiRunnerFactory;
+import dev.hearth.runners.process.WorkerProcessRunnerFactory;
+import dev.hearth.runners.provider.ProviderRunnerFactory;
 import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
 import dev.hearth.runtime.ModelPool;
@@ -65,17 +70,26 @@ public final class HearthApp implements AutoCloseable {
         this(config, Map.of());
     }
 
-    /** With runner types beyond the built-in ones (remote protocols, or a test's own runner). */
+    /** With runner types beyond the built-in ones (a test's own runner). */
     public HearthApp(HearthConfig config, Map<String, RunnerFactory> extraRunners) {
+        this(config, extraRunners, System::getenv);
+    }
+
+    /**
+     * {@code env} answers the variables that catalog entries name for API keys and base URLs
+     * ({@code api_key_env}, {@code base_url_env}): the process environment, or a test's own.
+     */
+    public HearthApp(HearthConfig config, Map<String, RunnerFactory> extraRunners, java.util.function.Function<String, String> env) {
         this.config = config;
         Map<String, RunnerFactory> runners = new java.util.HashMap<>(builtInRunners());
+        remoteRunners(env).forEach(f -> runners.put(f.type(), f));
         runners.putAll(extraRunners);
         this.runnerFactories = Map.copyOf(runners);
         this.db = Database.open(config);
         this.ledger = new Ledger(db, clock);
         this.accounts = new Accounts(db, ledger, clock);
         this.administration = new Administration(accounts, ledger, plans(config), Money.fromUsd(config.billing().freeCredits()));
-        this.catalog = Catalog.load(config.catalog().dir());
+        this.catalog = Catalog.load(config.catalog().dir(), env);
     }
 
     private static Set<String> plans(HearthConfig config) {
@@ -85,9 +99,16 @@ public final class HearthApp implements AutoCloseable {
         return names;
     }
 
-    static Map<String, RunnerFactory> builtInRunners() {
+    /** The runners that run models inside this JVM (what {@code hearth worker} can serve). */
+    public static Map<String, RunnerFactory> builtInRunners() {
         RunnerFactory embeddings = new OnnxEmbeddingRunnerFactory();
         return Map.of(embeddings.type(), embeddings);
+    }
+
+    /** Runners that drive models running elsewhere: Cog servers, local worker processes, OpenAI-compatible servers, providers. */
+    static java.util.List<RunnerFactory> remoteRunners(java.util.function.Function<String, String> env) {
+        return java.util.List.of(new CogRunnerFactory(), new WorkerProcessRunnerFactory(), new OpenAiRunnerFactory(env),
+                new ProviderRunnerFactory(env));
     }
 
     /** Starts the HTTP server; returns the port it listens on. */
@@ -111,6 +132,7 @@ public final class HearthApp implements AutoCloseable {
                 new CreditRoutes(caller, ledger),
                 new CatalogRoutes(caller, catalog, pool),
                 new EmbeddingsRoute(caller, calls, body),
+                new ChatCompletionsRoute(caller, calls, catalog, body),
                 new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets),
                 // the generic model route comes last: it matches any /v1/{slug}
                 new ModelRoutes(caller, calls, body));

@@ -35,6 +35,8 @@ final class Job implements Work {
     final AtomicBoolean settled = new AtomicBoolean();
     volatile boolean cancelRequested;
     volatile long queueMillis;
+    /** Where a streaming v1 caller takes the events; null otherwise (and always for durable jobs). */
+    volatile dev.hearth.runners.EventSink events;
 
     Job(String id, Principal caller, ModelSpec model, ObjectNode params, Long seed, CreditHold hold, boolean durable,
         String webhookUrl, long submittedAt, long admittedNanos, JobEngine engine) {
@@ -58,7 +60,7 @@ final class Job implements Work {
 
     @Override
     public RunInput input() {
-        return new RunInput(id, params, seed);
+        return new RunInput(id, params, seed, events);
     }
 
     @Override

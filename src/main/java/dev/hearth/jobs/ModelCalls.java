@@ -56,6 +56,8 @@ public final class ModelCalls {
     /** v1: admits the call, waits for its job and returns the output, or throws the refusal or failure. */
     public CallResult call(ModelCall call) {
         Job job = admit(call, false, null);
+        job.events = call.events();
+        if (call.events() != null) call.events().admitted(job.id);
         engine.submit(job);
         long waitMillis = (job.model.scaling().executionTimeoutSeconds() + cfg.maxQueueWait()) * 1000L;
         JobOutcome outcome;
