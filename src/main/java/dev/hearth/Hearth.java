@@ -25,7 +25,8 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "hearth", mixinStandardHelpOptions = true, version = "hearth 0.1.0",
         description = "Self-hostable serverless AI model platform (Segmind-compatible API).",
-        subcommands = {Hearth.Serve.class, Hearth.AccountsCmd.class, Hearth.KeysCmd.class, Hearth.CreditsCmd.class, Hearth.ModelsCmd.class})
+        subcommands = {Hearth.Serve.class, Hearth.Worker.class, Hearth.AccountsCmd.class, Hearth.KeysCmd.class, Hearth.CreditsCmd.class,
+                Hearth.ModelsCmd.class})
 public final class Hearth implements Runnable {
 
     public static void main(String[] args) {
@@ -36,7 +37,9 @@ public final class Hearth implements Runnable {
             return 1;
         });
         int code = cli.execute(args);
-        if (code != 0 || !(cli.getParseResult().hasSubcommand() && "serve".equals(cli.getParseResult().subcommand().commandSpec().name()))) {
+        boolean server = cli.getParseResult().hasSubcommand()
+                && java.util.Set.of("serve", "worker").contains(cli.getParseResult().subcommand().commandSpec().name());
+        if (code != 0 || !server) {
             System.exit(code);
         }
     }
@@ -83,6 +86,47 @@ public final class Hearth implements Runnable {
                 app.close();
                 stopped.countDown();
             }, "hearth-shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "worker", description = {
+            "Serve one built-in model over Cog's HTTP protocol (GET /health-check, POST /predictions,",
+            "PUT /predictions/{id}, POST /predictions/{id}/cancel), for a gateway's 'cog' or 'worker-process' runner.",
+            "It has no authentication: keep it on loopback or a private network."})
+    static class Worker implements Callable<Integer> {
+        @Option(names = "--model", required = true, description = "Slug of a built-in model, e.g. bge-small-en-v1.5")
+        String model;
+
+        @Option(names = "--port", defaultValue = "5000", description = "HTTP port (default 5000, as Cog; 0 picks a free one)")
+        int port;
+
+        @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default 127.0.0.1)")
+        String host;
+
+        @Option(names = "--catalog", description = "Extra folder of model YAML files (the gateway's catalog.dir is not read)")
+        Path catalog;
+
+        @Override
+        public Integer call() throws Exception {
+            dev.hearth.catalog.Catalog cat = dev.hearth.catalog.Catalog.load(catalog == null ? null : catalog.toString());
+            dev.hearth.catalog.ModelSpec spec = cat.find(model);
+            if (spec == null) throw new IllegalArgumentException("no model '" + model + "' in the catalog");
+            var factories = HearthApp.builtInRunners(ConfigLoader.load(null, System.getenv(), Map.of()));
+            var factory = factories.get(spec.runner().type());
+            if (factory == null) {
+                throw new IllegalArgumentException("model '" + model + "' runs with runner type '" + spec.runner().type()
+                        + "'; hearth worker serves built-in runners only: " + String.join(", ", factories.keySet()));
+            }
+            dev.hearth.worker.CogWorker worker = new dev.hearth.worker.CogWorker(spec, factory);
+            int bound = worker.start(host, port);
+            System.out.println("Hearth worker serving " + model + " on http://" + host + ":" + bound);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                worker.close();
+                stopped.countDown();
+            }, "worker-shutdown"));
             stopped.await();
             return 0;
         }

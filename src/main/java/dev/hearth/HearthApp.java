@@ -34,7 +34,12 @@ import dev.hearth.metrics.MetricsRoute;
 import dev.hearth.net.GuardedHttp;
 import dev.hearth.net.HostResolver;
 import dev.hearth.net.NetSettings;
+import dev.hearth.openai.ChatCompletionsRoute;
 import dev.hearth.openai.EmbeddingsRoute;
+import dev.hearth.runners.cog.CogRunnerFactory;
+import dev.hearth.runners.openai.OpenAiRunnerFactory;
+import dev.hearth.runners.process.WorkerProcessRunnerFactory;
+import dev.hearth.runners.provider.ProviderRunnerFactory;
 import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
 import dev.hearth.runners.esrgan.EsrganRunnerFactory;
@@ -118,11 +123,20 @@ public final class HearthApp implements AutoCloseable {
         this(config, Map.of());
     }
 
-    /** With runner types beyond the built-in ones (remote protocols, or a test's own runner). */
+    /** With runner types beyond the built-in ones (a test's own runner). */
     public HearthApp(HearthConfig config, Map<String, RunnerFactory> extraRunners) {
+        this(config, extraRunners, System::getenv);
+    }
+
+    /**
+     * {@code env} answers the variables that catalog entries name for API keys and base URLs
+     * ({@code api_key_env}, {@code base_url_env}): the process environment, or a test's own.
+     */
+    public HearthApp(HearthConfig config, Map<String, RunnerFactory> extraRunners, java.util.function.Function<String, String> env) {
         this.config = config;
         LogFormat.apply(config.logging().format());
         Map<String, RunnerFactory> runners = new java.util.HashMap<>(builtInRunners(config));
+        remoteRunners(env).forEach(f -> runners.put(f.type(), f));
         runners.putAll(extraRunners);
         this.runnerFactories = Map.copyOf(runners);
         this.db = Database.open(config);
@@ -130,7 +144,7 @@ public final class HearthApp implements AutoCloseable {
         this.accounts = new Accounts(db, ledger, clock);
         this.limitSettings = new LimitSettings(db, Plans.fromConfig(config), clock);
         this.administration = new Administration(accounts, ledger, limitSettings.plans().names(), Money.fromUsd(config.billing().freeCredits()));
-        this.catalog = Catalog.load(config.catalog().dir());
+        this.catalog = Catalog.load(config.catalog().dir(), env);
         this.storage = new Storage(db, new LocalBlobStore(config.dataPath().resolve("blobs")),
                 StorageSettings.from(config.section("storage")), clock);
         this.outbound = NetSettings.from(config.section("net")).http(HostResolver.SYSTEM);
@@ -143,13 +157,19 @@ public final class HearthApp implements AutoCloseable {
      * naming weights by source (maven:, npm:, https:, file:) reach the runner as local files, fetched and verified
      * on the first boot.
      */
-    static Map<String, RunnerFactory> builtInRunners(HearthConfig config) {
+    public static Map<String, RunnerFactory> builtInRunners(HearthConfig config) {
         ArtifactCache artifacts = ArtifactCache.fromConfig(config);
         Map<String, RunnerFactory> runners = new java.util.HashMap<>();
         for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory())) {
             runners.put(f.type(), new ResolvingRunnerFactory(f, artifacts));
         }
         return Map.copyOf(runners);
+    }
+
+    /** Runners that drive models running elsewhere: Cog servers, local worker processes, OpenAI-compatible servers, providers. */
+    static java.util.List<RunnerFactory> remoteRunners(java.util.function.Function<String, String> env) {
+        return java.util.List.of(new CogRunnerFactory(), new WorkerProcessRunnerFactory(), new OpenAiRunnerFactory(env),
+                new ProviderRunnerFactory(env));
     }
 
     /** Starts the HTTP server; returns the port it listens on. */
@@ -204,6 +224,7 @@ public final class HearthApp implements AutoCloseable {
                 new CreditRoutes(caller, ledger, limits),
                 new CatalogRoutes(caller, catalog, pool, limits),
                 new EmbeddingsRoute(caller, calls, body),
+                new ChatCompletionsRoute(caller, calls, catalog, body),
                 new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits),
                 new WebhookRoutes(caller, webhookSecrets),
                 new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),

@@ -43,11 +43,16 @@ public final class Catalog {
     }
 
     public static Catalog load(String extraDir) {
+        return load(extraDir, System::getenv);
+    }
+
+    /** {@code env} answers the runners' {@code api_key_env} variables (the process environment in production). */
+    public static Catalog load(String extraDir, java.util.function.Function<String, String> env) {
         Map<String, ModelSpec> specs = new LinkedHashMap<>();
         for (String name : builtInNames()) {
             try (InputStream in = Catalog.class.getResourceAsStream("/models/" + name)) {
                 if (in == null) throw new IllegalStateException("built-in model file missing: " + name);
-                ModelSpec s = ModelSpec.parse(YAML.readTree(in), "models/" + name);
+                ModelSpec s = ModelSpec.parse(YAML.readTree(in), "models/" + name, env);
                 specs.put(s.slug(), s);
             } catch (IOException e) {
                 throw new IllegalStateException("cannot read built-in model " + name, e);
@@ -58,7 +63,7 @@ public final class Catalog {
             if (!Files.isDirectory(dir)) throw new IllegalArgumentException("catalog.dir " + dir + " is not a folder");
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path p : files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().toList()) {
-                    ModelSpec s = ModelSpec.parse(YAML.readTree(p.toFile()), p.toString());
+                    ModelSpec s = ModelSpec.parse(YAML.readTree(p.toFile()), p.toString(), env);
                     if (specs.containsKey(s.slug())) log.info("catalog: {} replaces the built-in model {}", p, s.slug());
                     specs.put(s.slug(), s);
                 }

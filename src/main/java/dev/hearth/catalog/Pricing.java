@@ -12,7 +12,8 @@ import java.util.List;
  * How a model is priced (SPEC §6). {@code per_call}: price per output, multiplied by the parameters named in
  * {@code multiply_by} (a number is taken as is, an array by its length, a missing one as 1).
  * {@code per_second}: price per second of processing, excluding boot and queue. {@code per_token}: price per
- * token the model reports, at most {@code max_units} per call. Amounts are nano-dollars.
+ * token the model reports (prompt and completion), at most {@code max_units} per call (the model's context).
+ * Amounts are nano-dollars.
  */
 public record Pricing(Type type, long price, List<String> multiplyBy, long maxUnits) {
 
@@ -38,8 +39,28 @@ public record Pricing(Type type, long price, List<String> multiplyBy, long maxUn
         return switch (type) {
             case PER_CALL -> price * multiplier(params);
             case PER_SECOND -> Money.perSecond(price, executionTimeoutSeconds * 1000L);
-            case PER_TOKEN -> price * maxUnits;
+            case PER_TOKEN -> price * tokenBound(params);
         };
+    }
+
+    /**
+     * The most tokens a call can be billed for: the completion limit the caller asked for ({@code max_tokens},
+     * else the model's {@code max_units}) plus the prompt. The prompt's tokens are not known before the model
+     * reads them, but a byte-level tokenizer never makes more tokens than the text has UTF-8 bytes, and the
+     * JSON text of the parameters is longer than the prompt it carries, chat-template tokens included. Never
+     * more than {@code max_units}: prompt and completion together cannot pass the model's context.
+     */
+    private long tokenBound(ObjectNode params) {
+        long requested = maxUnits;
+        for (String name : new String[]{"max_tokens", "max_completion_tokens", "max_output_tokens"}) {
+            JsonNode v = params.get(name);
+            if (v != null && v.canConvertToLong() && v.asLong() > 0) {
+                requested = Math.min(requested, v.asLong());
+                break;
+            }
+        }
+        long promptBound = dev.hearth.http.Json.bytes(params).length;
+        return Math.min(maxUnits, requested + promptBound);
     }
 
     /** What the call actually costs once it ran; never more than {@link #worstCase}. */

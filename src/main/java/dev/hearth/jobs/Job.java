@@ -48,6 +48,8 @@ final class Job implements Work {
     final AtomicBoolean settled = new AtomicBoolean();
     volatile boolean cancelRequested;
     volatile long queueMillis;
+    /** Where a streaming v1 caller takes the events; null otherwise (and always for durable jobs). */
+    volatile dev.hearth.runners.EventSink events;
 
     Job(String id, Principal caller, ModelSpec model, ObjectNode params, Map<String, MediaBlob> media, ObjectNode loggableParams,
         String base, Long seed, CreditHold hold, JobSlot slot, RateVerdict rate, boolean durable, String webhookUrl, long submittedAt,
@@ -83,7 +85,7 @@ final class Job implements Work {
 
     @Override
     public RunInput input() {
-        return new RunInput(id, params, seed, media);
+        return new RunInput(id, params, seed, media, events);
     }
 
     @Override

@@ -2,15 +2,21 @@ package dev.hearth.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.accounts.Principal;
+import dev.hearth.runners.EventSink;
 
 /**
  * A request to run a model, whatever surface it came from (v1, v2, OpenAI-compatible, workflows).
  * {@code base} is the origin Hearth's own asset URLs start with (media inputs under it are read from storage);
- * {@code fromForm} says the body came from a multipart form, so its text values are typed by the schema.
+ * {@code fromForm} says the body came from a multipart form, so its text values are typed by the schema;
+ * {@code events} is set when the caller streams the output as server-sent events (chat with {@code stream: true}).
  */
-public record ModelCall(Principal caller, String slug, ObjectNode body, String base, boolean fromForm) {
+public record ModelCall(Principal caller, String slug, ObjectNode body, String base, boolean fromForm, EventSink events) {
 
-    public ModelCall(Principal caller, String slug, ObjectNode body, String base) {
-        this(caller, slug, body, base, false);
+    public ModelCall(Principal caller, String slug, ObjectNode body) {
+        this(caller, slug, body, null, false, null);
+    }
+
+    public ModelCall(Principal caller, String slug, ObjectNode body, String base, boolean fromForm) {
+        this(caller, slug, body, base, fromForm, null);
     }
 }

@@ -97,6 +97,8 @@ public final class ModelCalls {
 
     private CallResult run(ModelCall call) {
         Job job = admit(call, false, null);
+        job.events = call.events();
+        if (call.events() != null) call.events().admitted(job.id);
         engine.submit(job);
         long waitMillis = (job.model.scaling().executionTimeoutSeconds() + cfg.maxQueueWait()) * 1000L;
         JobOutcome outcome;

@@ -55,7 +55,7 @@ public final class EmbeddingsRoute implements HttpService {
 
             ObjectNode params = Json.object();
             params.set("input", input);
-            CallResult r = calls.call(new ModelCall(principal, model.asText(), params, null));
+            CallResult r = calls.call(new ModelCall(principal, model.asText(), params));
             if (!(r.output() instanceof RunOutput.Json out) || !out.body().has("embeddings")) {
                 throw ApiException.invalid("Model '" + model.asText() + "' is not an embedding model");
             }

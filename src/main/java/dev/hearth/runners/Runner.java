@@ -9,6 +9,19 @@ public interface Runner extends AutoCloseable {
 
     RunOutput run(RunInput input) throws Exception;
 
+    /**
+     * False once the runner can serve no job any more (every worker process behind it has exited): the pool
+     * then closes it and boots the model again for the next job.
+     */
+    default boolean alive() {
+        return true;
+    }
+
+    /** How many instances serve the model right now (worker processes, remote servers); 1 in process. */
+    default int instances() {
+        return 1;
+    }
+
     @Override
     default void close() throws Exception {
     }

@@ -39,9 +39,16 @@ final class ModelInstance {
     /** The warm runner, booting it first if needed, for a job admitted at {@code admittedNanos}. */
     Runner ensureBooted(long admittedNanos) throws ModelUnavailable {
         Runner r = runner;
-        if (r != null) return r;
+        if (r != null && r.alive()) return r;
         bootLock.lock();
         try {
+            if (runner != null && !runner.alive()) {
+                // every worker process behind it has exited: its jobs failed; this job boots a new one
+                Runner dead = runner;
+                runner = null;
+                state = ModelState.COLD;
+                close(dead, "its worker exited");
+            }
             if (runner != null) return runner;
             if (failure != null && failedAtNanos - admittedNanos >= 0) throw failure;
             return boot();

@@ -36,7 +36,9 @@ final class ModelLane {
     ModelLane(ModelInstance instance) {
         this.instance = instance;
         this.queue = new LinkedBlockingQueue<>(instance.spec.scaling().queueSize());
-        this.workers = new Thread[instance.spec.scaling().slots()];
+        // slots are per instance: a model that may scale out to several instances (worker processes, remote
+        // servers) gets as many workers as all of them together can take
+        this.workers = new Thread[instance.spec.scaling().slots() * instance.spec.scaling().maxInstances()];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = Thread.ofVirtual().name("lane-" + instance.spec.slug() + "-" + i).start(this::work);
         }
@@ -102,6 +104,17 @@ final class ModelLane {
         if (detached != null) instance.close(detached, "idle for " + idleMillis / 1000 + " s");
     }
 
+    /** Closes a runner whose workers have all exited, so the status says cold until a job boots it again. */
+    void closeIfDead() {
+        Runner detached;
+        synchronized (this) {
+            Runner r = instance.current();
+            if (r == null || r.alive() || inFlight.get() > 0) return;
+            detached = instance.detach();
+        }
+        if (detached != null) instance.close(detached, "its worker exited");
+    }
+
     private void run(Work w, Runner runner, long queueMillis) {
         long timeoutMillis = instance.spec.scaling().executionTimeoutSeconds() * 1000L;
         long started = System.nanoTime();
@@ -118,7 +131,7 @@ final class ModelLane {
             RunOutput out = f.get(timeoutMillis, TimeUnit.MILLISECONDS);
             instance.lastUsedAt = System.currentTimeMillis();
             running.remove(w.id());
-            w.succeeded(new Execution(out, queueMillis, (System.nanoTime() - started) / 1_000_000, startedAt));
+            w.succeeded(new Execution(out, queueMillis, processingMillis(out, (System.nanoTime() - started) / 1_000_000), startedAt));
         } catch (TimeoutException e) {
             f.cancel(true);
             finish(w, new ExecutionTimeout("Model '" + instance.spec.slug() + "' did not finish within its execution timeout of "
@@ -131,6 +144,16 @@ final class ModelLane {
             f.cancel(true);
             finish(w, new CancellationException("stopped"));
         }
+    }
+
+    /**
+     * The processing time that is reported and billed: what a remote worker says it spent on the job when it
+     * says so (the measured time also holds the network and any wait for a free slot on the worker), never
+     * more than the gateway measured.
+     */
+    static long processingMillis(RunOutput out, long measuredMillis) {
+        Long reported = out.reportedMillis();
+        return reported == null || reported < 0 ? measuredMillis : Math.min(reported, measuredMillis);
     }
 
     private void finish(Work w, Exception cause) {

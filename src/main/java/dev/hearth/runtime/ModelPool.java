@@ -80,7 +80,9 @@ public final class ModelPool implements AutoCloseable {
         if (lane == null) return new ModelStatus(ModelState.COLD, 0, 0, 0, null, null, "no runner of this type here");
         ModelInstance i = lane.instance;
         Long last = i.lastUsedAt == 0 ? null : i.lastUsedAt;
-        return new ModelStatus(i.state(), i.warm() ? 1 : 0, lane.busy(), lane.queued(), last, i.bootSeconds(), i.detail());
+        var current = i.current();
+        int instances = current == null ? 0 : current.instances();
+        return new ModelStatus(i.state(), instances, lane.busy(), lane.queued(), last, i.bootSeconds(), i.detail());
     }
 
     /** How many times a model was booted since start (for tests and metrics). */
@@ -96,6 +98,7 @@ public final class ModelPool implements AutoCloseable {
     private void unloadIdle() {
         long now = System.currentTimeMillis();
         for (ModelLane lane : lanes.values()) {
+            lane.closeIfDead();
             var scaling = lane.instance.spec.scaling();
             if (scaling.minInstances() > 0 || !lane.instance.warm()) continue;
             lane.unloadIfIdle(scaling.idleTimeoutSeconds() * 1000L, now);

@@ -49,6 +49,12 @@ public final class HearthServer implements AutoCloseable {
     }
 
     public static HearthServer start(Store store, Map<String, String> overrides, Map<String, RunnerFactory> extraRunners) {
+        return start(store, overrides, extraRunners, System::getenv);
+    }
+
+    /** With the environment that catalog entries read their API keys and base URLs from. */
+    public static HearthServer start(Store store, Map<String, String> overrides, Map<String, RunnerFactory> extraRunners,
+                                     java.util.function.Function<String, String> env) {
         try {
             Path dir = Files.createTempDirectory("hearth-it");
             Map<String, String> o = new HashMap<>(overrides);
@@ -62,7 +68,7 @@ public final class HearthServer implements AutoCloseable {
                 schema = TestDatabases.freshSchema();
                 o.putAll(TestDatabases.postgresOverrides(schema));
             }
-            HearthApp app = new HearthApp(ConfigLoader.load(null, Map.of(), o), extraRunners);
+            HearthApp app = new HearthApp(ConfigLoader.load(null, Map.of(), o), extraRunners, env);
             int port = app.serve();
             return new HearthServer(app, "http://127.0.0.1:" + port, dir, schema);
         } catch (IOException e) {
@@ -86,7 +92,7 @@ public final class HearthServer implements AutoCloseable {
     }
 
     public Reply send(String method, String path, String key, String contentType, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(300));
         if (key != null) b.header("x-api-key", key);
         if (contentType != null) b.header("Content-Type", contentType);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

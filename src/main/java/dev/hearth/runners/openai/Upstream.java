@@ -1,0 +1,120 @@
+package dev.hearth.runners.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hearth.http.Json;
+import dev.hearth.runners.RunFailure;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * An HTTP JSON API the gateway forwards model calls to (an OpenAI-compatible server, a provider's API): one
+ * base URL, the headers every request carries (the API key), and the translation of its errors. A 400 or
+ * 422 means the upstream refused this input: the caller gets 422 with the upstream's message. Anything else
+ * that is not 2xx is a failure of the model (500).
+ */
+public final class Upstream {
+
+    private final String base;
+    private final Map<String, String> headers;
+    private final HttpClient http;
+
+    public Upstream(String baseUrl, Map<String, String> headers, HttpClient http) {
+        this.base = baseUrl.replaceAll("/+$", "");
+        this.headers = Map.copyOf(headers);
+        this.http = http;
+    }
+
+    public static HttpClient newHttpClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** The same upstream with one more header on every request. */
+    public Upstream withHeader(String name, String value) {
+        Map<String, String> h = new java.util.HashMap<>(headers);
+        h.put(name, value);
+        return new Upstream(base, h, http);
+    }
+
+    public String base() {
+        return base;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+        headers.forEach(b::header);
+        return b;
+    }
+
+    /** POSTs JSON and returns the JSON answer, or throws the upstream's refusal or failure. */
+    public JsonNode post(String path, JsonNode body) throws IOException, InterruptedException, RunFailure {
+        HttpRequest req = request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build();
+        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        String text = new String(r.body(), StandardCharsets.UTF_8);
+        if (r.statusCode() / 100 != 2) throw failure(r.statusCode(), text);
+        try {
+            return Json.MAPPER.readTree(r.body());
+        } catch (IOException e) {
+            throw new IOException("the model's server at " + base + " answered something that is not JSON: " + clip(text));
+        }
+    }
+
+    /** POSTs JSON and returns the open response stream (server-sent events), or throws like {@link #post}. */
+    public InputStream postForStream(String path, JsonNode body) throws IOException, InterruptedException, RunFailure {
+        HttpRequest req = request(path).header("Content-Type", "application/json").header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build();
+        HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() / 100 != 2) {
+            String text;
+            try (InputStream in = r.body()) {
+                text = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            }
+            throw failure(r.statusCode(), text);
+        }
+        return r.body();
+    }
+
+    /** GET that only needs to succeed (readiness). */
+    public int get(String path) throws IOException, InterruptedException {
+        HttpRequest req = request(path).timeout(Duration.ofSeconds(10)).GET().build();
+        return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private IOException failure(int status, String text) throws RunFailure {
+        String message = message(text);
+        if (status == 400 || status == 422) throw new RunFailure("The model's server refused the request: " + message);
+        if (status == 401 || status == 403) {
+            return new IOException("the model's server at " + base + " refused the gateway's credentials (HTTP " + status + "): " + message
+                    + "; the operator should check the model's API key");
+        }
+        return new IOException("the model's server at " + base + " answered HTTP " + status + ": " + message);
+    }
+
+    /** OpenAI's {@code {"error": {"message"}}}, Anthropic's and Gemini's (same shape), or the raw text. */
+    static String message(String text) {
+        try {
+            JsonNode n = Json.MAPPER.readTree(text);
+            JsonNode e = n.path("error");
+            if (e.isTextual()) return e.asText();
+            if (e.path("message").isTextual()) return e.path("message").asText();
+            if (n.path("message").isTextual()) return n.path("message").asText();
+            if (n.path("detail").isTextual()) return n.path("detail").asText();
+        } catch (IOException | RuntimeException notJson) {
+            // fall through to the text
+        }
+        return clip(text);
+    }
+
+    static String clip(String s) {
+        String t = s.strip();
+        return t.length() > 500 ? t.substring(0, 500) + "..." : t;
+    }
+}
