@@ -192,4 +192,23 @@ class UsageApiIT {
             assertThat(all.get("requests_total").asLong()).isEqualTo(calls);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void parametersAreStoredOnlyWhenTheOperatorTurnsItOn() throws IOException {
+        for (boolean on : new boolean[]{false, true}) {
+            Map<String, String> o = new HashMap<>();
+            o.put("catalog.dir", ScriptedRunners.catalogDir().toString());
+            o.put("logging.store_parameters", Boolean.toString(on));
+            try (HearthServer server = HearthServer.start(HearthServer.Store.SQLITE, o, Map.of("scripted", new ScriptedRunners()))) {
+                String key = server.createAccount("params", "pro", "1").get("api_key").asText();
+                Reply r = server.post("/v1/" + ECHO, key, "{\"prompt\": \"a fox in the snow\", \"seed\": 7}");
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                server.app.usage().flush();
+                String stored = server.app.db.jdbi().withHandle(h -> h.createQuery("SELECT parameters FROM usage_records WHERE request_id = :id")
+                        .bind("id", r.header("x-request-id")).mapTo(String.class).one());
+                if (on) assertThat(stored).contains("a fox in the snow");
+                else assertThat(stored).as("store_parameters off").isNull();
+            }
+        }
+    }
 }
