@@ -50,7 +50,9 @@ class TwoNodesTest {
             assertThat(slots).hasSize(7);
             assertThat(refusedCount).isEqualTo(53);
             slots.poll().release();
-            JobSlot next = b.acquireJobSlot(acc, "next");
+            // the freed place is visible to the other node once its release reached Redis
+            JobSlot next = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> b.acquireJobSlot(acc, "next"), java.util.Objects::nonNull);
             refused(() -> a.acquireJobSlot(acc, "one-too-many"));
             next.release();
             slots.forEach(JobSlot::release);

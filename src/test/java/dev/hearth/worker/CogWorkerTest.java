@@ -86,7 +86,8 @@ class CogWorkerTest {
     void servesTheCogProtocolWithOneSlot() throws Exception {
         try (CogWorker worker = new CogWorker(spec("sleepy"), sleepy(false))) {
             String base = "http://127.0.0.1:" + worker.start("127.0.0.1", 0);
-            assertThat(send("GET", base + "/health-check", null).body().get("status").asText()).isEqualTo("STARTING");
+            // STARTING while the model loads; on a fast machine it may already be READY
+            assertThat(send("GET", base + "/health-check", null).body().get("status").asText()).isIn("STARTING", "READY");
             await().atMost(Duration.ofSeconds(20)).until(() -> send("GET", base + "/health-check", null).body().get("status").asText().equals("READY"));
             assertThat(send("GET", base + "/health-check", null).body().get("setup").get("logs").asText()).contains("warming up");
 
