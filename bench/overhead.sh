@@ -4,19 +4,23 @@
 # (POST /v1/chat/completions: key check, schema, ledger hold and post in SQLite, usage record, the upstream
 # call) at fixed request rates with `hey -q`, in the same run. Overhead = Hearth's percentile minus the direct
 # call's percentile of the same repetition; three repetitions per rate, the median is reported.
-# RATES (default "500 2000 5000" req/s), REPS (3), DURATION (10s), CONC (hey workers, default 50) override.
-# hey's -q is per worker: the total rate is CONC x (RATE / CONC). A rate the machine cannot hold shows as a
-# lower achieved req/s: read that column before the latency ones.
+# RATES (default "100 500 2000 5000" req/s), REPS (3), DURATION (10s), WARMUP (per path before measuring,
+# default 30s: the JIT needs it, more so on a busy machine) and CONC (hey workers) override.
+# hey's -q is a rate per worker, and its workers tick in step: 50 workers at 2 req/s each send bursts of 50
+# requests every half second, which measures queueing behind a burst rather than the cost of a request. So
+# by default each rate gets RATE/20 workers (at least 4, at most 100), each at 20 req/s, unless CONC is set.
+# A rate the machine cannot hold shows as a lower achieved req/s: read that column before the latency ones.
 # Build first: ./mvnw -B -o -q package -DskipTests. Needs hey and jq (apt-get install -y hey jq).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JAR=${JAR:-target/hearth.jar}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
-RATES=${RATES:-500 2000 5000}
+RATES=${RATES:-100 500 2000 5000}
 REPS=${REPS:-3}
 DURATION=${DURATION:-10s}
-CONC=${CONC:-50}
+CONC=${CONC:-}
+WARMUP=${WARMUP:-30s}
 [ -f "$JAR" ] || { echo "no $JAR: build first with ./mvnw -B -o -q package -DskipTests" >&2; exit 1; }
 for tool in hey jq curl; do command -v $tool >/dev/null || { echo "$tool is needed (apt-get install -y $tool)" >&2; exit 1; }; done
 
@@ -86,23 +90,30 @@ check=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $KEY" -H 'content-t
 echo "upstream $UPSTREAM, Hearth $BASE; a call through Hearth answers: ${check% 200}"
 
 # hey → "achieved_rps p50_ms p99_ms non200"; any non-2xx answer or error is counted, never hidden.
+workers() { # rate → hey workers
+  if [ -n "$CONC" ]; then echo "$CONC"; return; fi
+  local c=$(( $1 / 20 )); (( c < 4 )) && c=4; (( c > 100 )) && c=100; echo "$c"
+}
+
 measure() { # rate target...
   local rate=$1; shift
-  local q=$(( (rate + CONC - 1) / CONC ))
-  local out; out=$(hey -z "$DURATION" -c "$CONC" -q "$q" "$@")
+  local c; c=$(workers "$rate")
+  local q=$(( (rate + c - 1) / c ))
+  local out; out=$(hey -z "$DURATION" -c "$c" -q "$q" "$@")
   awk '
     /Requests\/sec:/ {rps=$2}
-    /^  50%/ {p50=$3*1000}
-    /^  99%/ {p99=$3*1000}
-    /^\s*\[[0-9]+\]/ {code=$1; gsub(/[\[\]]/, "", code); if (code != "200") bad += $2}
-    /^Error distribution:/ {errs=1}
-    errs && /^\s*\[[0-9]+\]/ {bad += 0}
+    /^  50% in/ {p50=$3*1000}
+    /^  99% in/ {p99=$3*1000}
+    /^Status code distribution:/ {sec="status"}
+    /^Error distribution:/ {sec="error"}
+    sec == "status" && /^[ \t]*\[[0-9]+\]/ {code=$1; gsub(/[][]/, "", code); if (code != "200") bad += $2}
+    sec == "error" && /^[ \t]*\[[0-9]+\]/ {n=$1; gsub(/[][]/, "", n); bad += n}
     END {printf "%.0f %.3f %.3f %d\n", rps, p50, p99, bad}' <<<"$out"
 }
 
-echo "warming up both paths for 10 s each (JIT, connection pools)..."
-hey -z 10s -c "$CONC" "${DIRECT[@]}" >/dev/null
-hey -z 10s -c "$CONC" "${HEARTH[@]}" >/dev/null
+echo "warming up both paths for $WARMUP each (JIT, connection pools)..."
+hey -z "$WARMUP" -c 50 "${DIRECT[@]}" >/dev/null
+hey -z "$WARMUP" -c 50 "${HEARTH[@]}" >/dev/null
 
 RESULTS=$DATA/results.txt
 : >"$RESULTS"
@@ -116,12 +127,12 @@ for rate in $RATES; do
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# the highest rate Hearth sustains: closed loop, CONC workers, no rate limit
-MAX=$(hey -z "$DURATION" -c "$CONC" "${HEARTH[@]}" | awk '/Requests\/sec:/ {printf "%.0f", $2}')
-MAXD=$(hey -z "$DURATION" -c "$CONC" "${DIRECT[@]}" | awk '/Requests\/sec:/ {printf "%.0f", $2}')
+# the highest rate Hearth sustains: closed loop, 50 workers, no rate limit
+MAX=$(hey -z "$DURATION" -c 50 "${HEARTH[@]}" | awk '/Requests\/sec:/ {printf "%.0f", $2}')
+MAXD=$(hey -z "$DURATION" -c 50 "${DIRECT[@]}" | awk '/Requests\/sec:/ {printf "%.0f", $2}')
 
 echo
-echo "columns per repetition: rate rep | direct: req/s p50 p99 non-200 | Hearth: req/s p50 p99 non-200 (ms)"
+echo "columns per repetition: rate rep | direct: req/s p50 p99 non-200 | Hearth: req/s p50 p99 non-200 (ms); hey workers per rate: $(for r in $RATES; do printf '%s→%s ' "$r" "$(workers "$r")"; done)"
 printf '\n%-8s %-12s %-12s %-10s %-10s %-10s %-10s %-14s\n' "target" "direct r/s" "Hearth r/s" "direct p50" "direct p99" "Hearth p50" "Hearth p99" "overhead p50/p99 (ms, median of $REPS)"
 for rate in $RATES; do
   awk -v r="$rate" '
@@ -132,4 +143,4 @@ for rate in $RATES; do
           median(d99, n), median(h50, n), median(h99, n), median(o50, n), median(o99, n), bad ? "  (" bad " non-200!)" : "" }' "$RESULTS"
 done
 echo
-echo "highest sustained rate, closed loop with $CONC workers for $DURATION: Hearth $MAX req/s, direct $MAXD req/s"
+echo "highest sustained rate, closed loop with 50 workers for $DURATION: Hearth $MAX req/s, direct $MAXD req/s"

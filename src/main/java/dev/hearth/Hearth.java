@@ -30,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 public final class Hearth implements Runnable {
 
     public static void main(String[] args) {
+        carriersForNativeWaits();
         CommandLine cli = new CommandLine(new Hearth());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             String msg = e instanceof ApiException api ? "error (" + api.status() + "): " + api.getMessage() : "error: " + e.getMessage();
@@ -47,6 +48,21 @@ public final class Hearth implements Runnable {
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
+    }
+
+    /**
+     * Virtual threads run on as many carrier threads as there are cores, and a virtual thread inside native
+     * code keeps its carrier. SQLite waits for its write lock inside native code (busy_timeout): on 2 cores,
+     * two requests waiting for the lock held both carriers while the request that held the lock waited for a
+     * carrier to commit, and every request stalled until the busy timeout (found by bench/overhead.sh). More
+     * carriers than the database pool has connections means a lock holder always finds one; waiting carriers
+     * sleep, so they cost no CPU. An operator's own setting is kept.
+     */
+    static void carriersForNativeWaits() {
+        String key = "jdk.virtualThreadScheduler.parallelism";
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, Integer.toString(Math.max(16, 2 * Runtime.getRuntime().availableProcessors())));
+        }
     }
 
     /** Options every command shares: where the data and the configuration are. */
