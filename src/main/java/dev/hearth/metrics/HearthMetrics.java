@@ -60,7 +60,9 @@ public final class HearthMetrics implements AutoCloseable {
      * One model call, whatever its outcome: {@code status} is the HTTP code it answered (200, 406, 422, 500...).
      * {@code queue} is the wait for a boot or a free slot, {@code processing} the runner's time, {@code total}
      * the whole pipeline from the request's arrival to the answer; the rest (total − queue − processing) is
-     * the gateway's own overhead. Refusals before the model ran pass zero queue and processing.
+     * the gateway's own overhead. Every call is counted and its total time recorded; the queue, processing
+     * and overhead histograms take only calls that answered 200, so a refusal or a failure (whose queue and
+     * processing times are unknown or zero) never passes for gateway overhead.
      */
     public void recordCall(String model, int status, Duration queue, Duration processing, Duration total) {
         String m = modelLabel(model);
@@ -68,9 +70,10 @@ public final class HearthMetrics implements AutoCloseable {
                 .description("Model calls by model and HTTP status code").tags("model", m, "code", Integer.toString(status))
                 .register(registry)).increment();
         CallMeters meters = calls.computeIfAbsent(m, this::callMeters);
+        meters.total.record(total);
+        if (status != 200) return;
         meters.queue.record(queue);
         meters.processing.record(processing);
-        meters.total.record(total);
         Duration overhead = total.minus(queue).minus(processing);
         meters.overhead.record(overhead.isNegative() ? Duration.ZERO : overhead);
     }

@@ -39,6 +39,22 @@ class JsonLinesLayoutTest {
     }
 
     @Test
+    void theFormatSettingSwitchesTheConsoleEncoderAndBack() {
+        LoggerContext ctx = (LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+        var console = (ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
+                ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDERR");
+        try {
+            LogFormat.apply("json");
+            assertThat(console.getEncoder()).isInstanceOfSatisfying(ch.qos.logback.core.encoder.LayoutWrappingEncoder.class,
+                    e -> assertThat(e.getLayout()).isInstanceOf(JsonLinesLayout.class));
+        } finally {
+            LogFormat.apply("text");
+        }
+        assertThat(console.getEncoder()).isInstanceOfSatisfying(ch.qos.logback.classic.encoder.PatternLayoutEncoder.class,
+                e -> assertThat(e.getPattern()).isEqualTo(LogFormat.TEXT_PATTERN));
+    }
+
+    @Test
     void anUnknownFormatIsRefusedWithTheChoices() {
         assertThatThrownBy(() -> LogFormat.apply("xml")).hasMessageContaining("text or json");
     }

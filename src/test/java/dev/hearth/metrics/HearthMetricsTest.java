@@ -20,13 +20,15 @@ class HearthMetricsTest {
             String text = m.scrape();
             assertThat(text).contains("hearth_model_requests_total{code=\"200\",model=\"bge\"} 2.0")
                     .contains("hearth_model_requests_total{code=\"422\",model=\"bge\"} 1.0")
-                    .contains("hearth_model_queue_seconds_bucket{model=\"bge\",le=\"0.05\"} 3")
-                    .contains("hearth_model_queue_seconds_bucket{model=\"bge\",le=\"0.025\"} 2")
-                    .contains("hearth_model_processing_seconds_count{model=\"bge\"} 3")
+                    .contains("hearth_model_queue_seconds_bucket{model=\"bge\",le=\"0.05\"} 2")
+                    .contains("hearth_model_queue_seconds_bucket{model=\"bge\",le=\"0.025\"} 1")
+                    // the refused call counts and has a total time, but no queue, processing or overhead
+                    .contains("hearth_model_processing_seconds_count{model=\"bge\"} 2")
+                    .contains("hearth_model_total_seconds_count{model=\"bge\"} 3")
                     .contains("hearth_model_total_seconds_sum{model=\"bge\"} 0.086")
-                    // overhead = total − queue − processing: 3 ms, 1 ms, 2 ms
-                    .contains("hearth_gateway_overhead_seconds_sum{model=\"bge\"} 0.006")
-                    .contains("hearth_gateway_overhead_seconds_bucket{model=\"bge\",le=\"0.0025\"} 2");
+                    // overhead = total − queue − processing: 3 ms and 1 ms
+                    .contains("hearth_gateway_overhead_seconds_sum{model=\"bge\"} 0.004")
+                    .contains("hearth_gateway_overhead_seconds_bucket{model=\"bge\",le=\"0.0025\"} 1");
         }
     }
 
