@@ -179,8 +179,6 @@ public final class HearthApp implements AutoCloseable {
         pool = new ModelPool(catalog, runnerFactories);
         usage = new UsageRecorder(db);
         engine = JobEngine.open(db, ledger, pool, usage, catalog, clock, config);
-        // before the hold sweeper runs: v2 jobs left by the last stop keep their holds and run again
-        engine.recover();
         usageRetention = new UsageRetention(db, clock, UsageSettings.from(config));
         usageRetention.start();
         metrics = observe(pool, usage);
@@ -215,6 +213,9 @@ public final class HearthApp implements AutoCloseable {
                 throw ApiException.invalid("X-Webhook-Url: " + e.getMessage());
             }
         };
+        // once media inputs, outputs, webhooks and metrics are wired, and before the hold sweeper runs:
+        // v2 jobs left by the last stop keep their holds and run again
+        engine.recover();
 
         server = HttpFront.build(config.server(), db, new AccessLog(metrics, config.logging().accessLog()),
                 new AccountRoutes(caller, accounts, administration, body, limits),
