@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * Accounts and their keys. Creating an account gives it its first key and its free credits in one
@@ -152,9 +151,5 @@ public final class Accounts {
         Long revokedAt = rs.wasNull() ? null : revoked;
         return new ApiKey(rs.getString("id"), rs.getString("account_id"), rs.getString("prefix"), rs.getString("name"),
                 rs.getLong("created_at"), lastUsedAt, revokedAt);
-    }
-
-    static String newId() {
-        return UUID.randomUUID().toString();
     }
 }

@@ -106,8 +106,4 @@ public final class Catalog {
     public InputValidator validator(String slug) {
         return validators.get(slug);
     }
-
-    static JsonNode readYaml(InputStream in) throws IOException {
-        return YAML.readTree(in);
-    }
 }
