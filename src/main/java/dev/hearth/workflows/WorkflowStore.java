@@ -100,9 +100,9 @@ public final class WorkflowStore {
     }
 
     private static WorkflowRecord workflow(ResultSet rs) throws SQLException {
-        Integer published = rs.getObject("published_version", Integer.class);
+        Long published = nullable(rs, "published_version");
         return new WorkflowRecord(rs.getString("id"), rs.getString("account_id"), rs.getString("name"), rs.getInt("is_public") == 1,
-                rs.getInt("is_template") == 1, published, rs.getInt("latest_version"),
+                rs.getInt("is_template") == 1, published == null ? null : published.intValue(), rs.getInt("latest_version"),
                 rs.getLong("created_at"), rs.getLong("updated_at"));
     }
 
@@ -139,7 +139,12 @@ public final class WorkflowStore {
         return new RunRecord(rs.getString("id"), rs.getString("workflow_id"), rs.getInt("version"), rs.getString("account_id"),
                 rs.getString("key_id"), rs.getString("node_name"), RunStatus.valueOf(rs.getString("status")), rs.getString("inputs"),
                 rs.getString("outputs"), rs.getString("error"), rs.getString("base"), rs.getLong("created_at"),
-                (Long) rs.getObject("started_at", Long.class), (Long) rs.getObject("finished_at", Long.class));
+                nullable(rs, "started_at"), nullable(rs, "finished_at"));
+    }
+
+    private static Long nullable(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
     }
 
     // ---- node states
