@@ -186,8 +186,13 @@ public final class WorkflowEngine implements AutoCloseable {
         try {
             runGraph(run, graph, inputValues);
         } catch (Exception e) {
+            if (stopping) {
+                // interrupted by the stop: the run stays unfinished and resumes at the next start
+                log.info("workflow run {} paused by the stop; it resumes at the next start", run.id());
+                return;
+            }
             log.error("workflow run {} failed unexpectedly", run.id(), e);
-            if (!stopping) finish(run, RunStatus.FAILED, null, "Internal error: " + e.getMessage());
+            finish(run, RunStatus.FAILED, null, "Internal error: " + e.getMessage());
         }
     }
 

@@ -64,8 +64,11 @@ public final class WorkflowStore {
     }
 
     void publish(String id, int version, Boolean isPublic, long now) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE workflows SET published_version = :v, is_public = COALESCE(:pub, is_public), updated_at = :now WHERE id = :id")
-                .bind("v", version).bind("pub", isPublic == null ? null : isPublic ? 1 : 0).bind("now", now).bind("id", id).execute());
+        jdbi.useTransaction(h -> {
+            h.createUpdate("UPDATE workflows SET published_version = :v, updated_at = :now WHERE id = :id")
+                    .bind("v", version).bind("now", now).bind("id", id).execute();
+            if (isPublic != null) h.createUpdate("UPDATE workflows SET is_public = :pub WHERE id = :id").bind("pub", isPublic ? 1 : 0).bind("id", id).execute();
+        });
     }
 
     void setPublic(String id, boolean isPublic, long now) {

@@ -74,21 +74,25 @@ class WorkflowsIT {
         if (receiver != null) receiver.stop(0);
     }
 
-    /** Two scripted models with a JSON port, so a graph can chain them: one echoes (0.01), one always fails (0.02). */
+    /**
+     * Scripted models with a JSON port, so a graph can chain them: one echoes (0.01), one always fails (0.02),
+     * one sleeps {@code millis} (0.01).
+     */
     static Path catalogDir() throws IOException {
         Path dir = Files.createTempDirectory("hearth-wf-catalog");
-        for (String[] m : new String[][]{{"wf-echo", "echo", "0.01"}, {"wf-throws", "throws", "0.02"}}) {
+        for (String[] m : new String[][]{{"wf-echo", "echo", "0.01"}, {"wf-throws", "throws", "0.02"}, {"wf-sleeps", "sleeps", "0.01"}}) {
             Files.writeString(dir.resolve(m[0] + ".yaml"), """
                     slug: %s
                     category: test
                     pricing: {type: per_call, price: %s}
                     runner: {type: scripted, behaviour: %s}
-                    scaling: {execution_timeout: 5, idle_timeout: 300, slots: 4}
+                    scaling: {execution_timeout: 30, idle_timeout: 300, slots: 4}
                     input_schema:
                       type: object
                       properties:
                         text: {type: string}
                         data: {description: anything}
+                        millis: {type: integer}
                     """.formatted(m[0], m[2], m[1]));
         }
         return dir;
