@@ -111,6 +111,17 @@ class ImageOperationsTest {
     }
 
     @Test
+    void aGreyImageKeepsItsGreyLevels() throws Exception {
+        // Java's grey colour space is linear: reading grey pixels through getRGB would lighten them (32 → 99)
+        BufferedImage grey = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY);
+        for (int i = 0; i < 16; i++) grey.getRaster().setSample(i % 4, i / 4, 0, i * 16);
+        BufferedImage r = decode(image(CROP.run(in("image", png(grey)), Json.object().put("x", 1).put("width", 3).put("height", 4))));
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 3; x++) assertThat(r.getRGB(x, y) & 0xFF).as("pixel %d,%d", x, y).isEqualTo((y * 4 + x + 1) * 16);
+        }
+    }
+
+    @Test
     void aCropReachingOutsideTheImageFails() {
         Value.Media src = png(new BufferedImage(50, 40, BufferedImage.TYPE_INT_RGB));
         assertThatThrownBy(() -> CROP.run(in("image", src), Json.object().put("x", 40).put("width", 11).put("height", 10)))
