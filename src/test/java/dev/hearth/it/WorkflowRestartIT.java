@@ -97,6 +97,41 @@ class WorkflowRestartIT {
         }
     }
 
+    /**
+     * A node charged just before a crash, whose result never reached the run's table, is not run again: the ledger
+     * already has its charge, so the resumed run fails naming it instead of charging twice.
+     */
+    @Test
+    void aNodeChargedButNotRecordedBeforeTheStopIsNeverChargedTwice() throws Exception {
+        HearthServer server = HearthServer.start(HearthServer.Store.SQLITE, Map.of("catalog.dir", WorkflowsIT.catalogDir().toString(),
+                "jobs.drain_timeout", "0"), Map.of("scripted", new ScriptedRunners()));
+        try {
+            JsonNode acc = server.createAccount("lost results", "pro", "1");
+            String key = acc.get("api_key").asText();
+            ObjectNode body = Json.object().put("name", "slow chain").put("publish", true);
+            body.set("graph", Json.MAPPER.readTree(SLOW_CHAIN));
+            String ref = server.post("/v1/workflows", key, body).json().get("workflow_id").asText() + "-v1";
+            String runId = server.post("/workflows/" + ref, key, Json.object().put("prompt", "x")).json().get("request_id").asText();
+            HearthServer s0 = server;
+            await().atMost(Duration.ofSeconds(20)).until(() -> nodeStatus(s0, key, runId, "second").equals("running"));
+            // what a crash between the charge and the node's row would leave: the first node charged, its row still running
+            server.app.db.jdbi().useHandle(h -> h.createUpdate("UPDATE workflow_run_nodes SET status = 'running', outputs = NULL "
+                    + "WHERE run_id = :r AND node_id = 'first'").bind("r", runId).execute());
+
+            server = server.restart();
+
+            HearthServer s1 = server;
+            await().atMost(Duration.ofSeconds(30)).until(() -> s1.get("/workflows/request/" + runId, key).json().get("status").asText().equals("FAILED"));
+            JsonNode run = server.get("/workflows/request/" + runId, key).json();
+            assertThat(run.get("error").asText()).contains("node 'first'", "charged before Hearth restarted");
+            List<String> charged = server.app.db.jdbi().withHandle(h -> h.createQuery("SELECT request_id FROM ledger_entries WHERE kind = 'charge' "
+                    + "AND account_id = :a").bind("a", acc.get("account_id").asText()).mapTo(String.class).list());
+            assertThat(charged).containsExactly(runId + "-first");
+        } finally {
+            server.close();
+        }
+    }
+
     private static String nodeStatus(HearthServer server, String key, String runId, String nodeId) {
         for (JsonNode n : server.get("/workflows/request/" + runId, key).json().get("nodes")) {
             if (n.get("id").asText().equals(nodeId)) return n.get("status").asText();
