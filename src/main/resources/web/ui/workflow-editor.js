@@ -16,7 +16,7 @@ const POLL_MS = 1000;
 const PORT_ROW_PX = 26;   // one port's height on a node (see .wf-node ports in style.css)
 const NODE_COLUMNS = {input: 0, operation: 1, model: 1, output: 3};
 const COL_PX = 250;
-const ROW_PX = 190;
+const GAP_PX = 30;
 const DONE = new Set(['COMPLETED', 'FAILED']);
 
 let drawflowLoading = null;
@@ -116,6 +116,11 @@ export async function workflowEditorPage(view, id) {
       say('error', refusal, 'wf-refused');
       return;
     }
+    // a model input is either wired or fixed in params, never both: the wire wins
+    if (to.node.params && inp.name in to.node.params && to.node.type === 'model') {
+      delete to.node.params[inp.name];
+      if (selected === to.node.id) showInspector(selected);
+    }
     say(null);
     markDirty();
   });
@@ -162,10 +167,15 @@ export async function workflowEditorPage(view, id) {
 
   /** A new node from the palette goes to its kind's column, below what is already there, and is selected. */
   function placeNew(node) {
-    const col = NODE_COLUMNS[node.type];
-    const inCol = graphNodes().filter(n => NODE_COLUMNS[n.type] === col).length;
     const zoom = editor.zoom || 1;
-    addNode(node, [40 + col * COL_PX - editor.canvas_x / zoom, 30 + inCol * ROW_PX - editor.canvas_y / zoom]);
+    const x = 40 + NODE_COLUMNS[node.type] * COL_PX - editor.canvas_x / zoom;
+    const data = editor.drawflow.drawflow[editor.module].data;
+    let y = 30 - editor.canvas_y / zoom;
+    for (const e of nodes.values()) {
+      const d = data[e.dfId];
+      if (Math.abs(d.pos_x - x) < COL_PX / 2) y = Math.max(y, d.pos_y + e.el.offsetHeight + GAP_PX);
+    }
+    addNode(node, [x, y]);
     markDirty();
     if (node.type === 'input') buildRunForm();
     showInspector(node.id);
@@ -207,6 +217,7 @@ export async function workflowEditorPage(view, id) {
     el.dataset.label = port.name;
     el.dataset.type = port.type;
     el.title = `${port.name}: ${port.type}${port.required ? ' (required)' : ''}`;
+    if (port.required) el.dataset.required = '';
   }
 
   function kindLabel(node) {
@@ -223,9 +234,17 @@ export async function workflowEditorPage(view, id) {
     return node.name || (entry && entry.title) || node.model || node.operation || node.id;
   }
 
+  /** A node's height on the canvas before it is drawn: head, one row per port, room for a status and preview. */
+  function heightOf(node) {
+    const e = nodes.get(node.id);
+    if (e && e.el.offsetHeight) return e.el.offsetHeight;
+    const p = portsOf(node, palette);
+    return 60 + Math.max(p.inputs.length, p.outputs.length) * PORT_ROW_PX + 40;
+  }
+
   function arrange() {
     const graph = currentGraph();
-    const pos = autoLayout(graph, {colWidth: COL_PX, rowHeight: ROW_PX});
+    const pos = autoLayout(graph, {colWidth: COL_PX, gap: GAP_PX, heightOf});
     const data = editor.drawflow.drawflow[editor.module].data;
     for (const {node, dfId, el} of nodes.values()) {
       const [x, y] = pos[node.id];
@@ -240,7 +259,7 @@ export async function workflowEditorPage(view, id) {
   function load(graph) {
     loading = true;
     try {
-      const pos = autoLayout(graph, {colWidth: COL_PX, rowHeight: ROW_PX});
+      const pos = autoLayout(graph, {colWidth: COL_PX, gap: GAP_PX, heightOf});
       for (const node of graph.nodes || []) addNode(structuredClone(node), pos[node.id]);
       for (const e of graph.edges || []) {
         const from = parseEnd(e.from);
@@ -294,8 +313,9 @@ export async function workflowEditorPage(view, id) {
     } else if (node.type === 'model' || node.type === 'operation') {
       const pe = paletteEntry(node, palette);
       const wired = currentGraph().edges.filter(e => parseEnd(e.to).node === node.id).map(e => parseEnd(e.to).port);
-      if (wired.length) add(fields, h('p', {class: 'muted small'}, 'Wired from the graph: ', wired.join(', '), '. Values set below for those are ignored.'));
-      const form = schemaForm(pe ? pe.params_schema : {type: 'object'}, {values: node.params, idPrefix: 'wf-param-'});
+      if (wired.length) add(fields, h('p', {class: 'muted small', id: 'wf-wired'}, 'Wired from the graph: ', wired.join(', '), '.'));
+      const form = schemaForm(withoutWired(pe ? pe.params_schema : {type: 'object'}, node.type === 'model' ? wired : []),
+        {values: node.params, idPrefix: 'wf-param-'});
       const update = () => {
         clear(errors);
         try {
@@ -309,6 +329,13 @@ export async function workflowEditorPage(view, id) {
       form.element.addEventListener('change', update);
       add(fields, form.element);
     }
+  }
+
+  /** A model's schema less the inputs that are wired: those take their value from the graph, not from params. */
+  function withoutWired(schema, wired) {
+    if (!wired.length || !schema || !schema.properties) return schema;
+    const properties = Object.fromEntries(Object.entries(schema.properties).filter(([k]) => !wired.includes(k)));
+    return {...schema, properties, required: (schema.required || []).filter(k => !wired.includes(k)), oneOf: undefined, anyOf: undefined};
   }
 
   function inputFields(entry, fields) {
@@ -397,11 +424,17 @@ export async function workflowEditorPage(view, id) {
     try {
       const made = await post('/v1/workflows', body);
       state.id = made.workflow_id;
-      state.version = made.version;
+      // the answer is the workflow's view: latest_version is the one just saved (version is the published one)
+      if (made.latest_version !== undefined) {
+        state.version = made.latest_version;
+        state.published = made.version ?? null;
+      } else {
+        state.version = made.version;
+      }
       state.dirty = false;
       // the URL names the workflow from now on, without drawing the page again
       history.replaceState(null, '', `#/workflows/${encodeURIComponent(state.id)}`);
-      say('info', `Saved as version ${made.version}.`, 'wf-saved');
+      say('info', `Saved as version ${state.version}.`, 'wf-saved');
     } catch (e) {
       say('error', e.message, 'wf-save-error');
       highlight(nodeNamedIn(e.message));
@@ -507,7 +540,10 @@ export async function workflowEditorPage(view, id) {
     entry.el.dataset.status = n.status;
     const box = clear(entry.el.querySelector('.wf-node-preview'));
     if (n.status === 'failed' && n.error) box.appendChild(h('div', {class: 'error small'}, n.error));
-    else if (n.output !== undefined && n.output !== null) box.appendChild(preview(n.output, 140));
+    else if (n.output !== undefined && n.output !== null) {
+      const media = entry.ports.outputs.some(p => p.type === 'image') && typeof n.output === 'string' && /^(https?:\/\/|data:image\/|\/)/.test(n.output);
+      box.appendChild(media ? h('img', {src: n.output, alt: `${entry.node.id} output`, class: 'wf-preview-image'}) : preview(n.output, 140));
+    }
   }
 
   function showOutputs(output) {

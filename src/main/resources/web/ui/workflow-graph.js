@@ -52,10 +52,11 @@ export function freshName(stem, nodes, type) {
 
 /**
  * Canvas positions laid out by dependency depth: a node with no incoming edge sits in the first column, every
- * other one a column right of its deepest predecessor; rows in graph order. Cycles (which the server refuses
- * anyway) are cut so the layout always ends. Returns {id: [x, y]}.
+ * other one a column right of its deepest predecessor; within a column nodes stack in graph order, each as tall
+ * as `heightOf(node)` says. Cycles (which the server refuses anyway) are cut so the layout always ends.
+ * Returns {id: [x, y]}.
  */
-export function autoLayout(graph, {colWidth = 280, rowHeight = 190, left = 40, top = 30} = {}) {
+export function autoLayout(graph, {colWidth = 250, gap = 30, left = 40, top = 30, heightOf = () => 160} = {}) {
   const nodes = graph.nodes || [];
   const preds = new Map(nodes.map(n => [n.id, []]));
   for (const e of graph.edges || []) {
@@ -74,12 +75,13 @@ export function autoLayout(graph, {colWidth = 280, rowHeight = 190, left = 40, t
     depth.set(id, d);
     return d;
   }
-  const rows = [];
+  const nextY = [];
   const out = {};
   for (const n of nodes) {
     const d = depthOf(n.id);
-    rows[d] = (rows[d] || 0) + 1;
-    out[n.id] = [left + d * colWidth, top + (rows[d] - 1) * rowHeight];
+    const y = nextY[d] ?? top;
+    out[n.id] = [left + d * colWidth, y];
+    nextY[d] = y + heightOf(n) + gap;
   }
   return out;
 }
