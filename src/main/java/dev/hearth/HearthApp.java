@@ -78,6 +78,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
+import dev.hearth.workflows.GraphValidator;
+import dev.hearth.workflows.Templates;
+import dev.hearth.workflows.WebhookRegistry;
+import dev.hearth.workflows.WebhookRegistryRoutes;
+import dev.hearth.workflows.WorkflowEngine;
+import dev.hearth.workflows.WorkflowRoutes;
+import dev.hearth.workflows.WorkflowStore;
+import dev.hearth.workflows.Workflows;
+import dev.hearth.workflows.operations.Operations;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -110,6 +119,7 @@ public final class HearthApp implements AutoCloseable {
     private ModelPool pool;
     private JobEngine engine;
     private WebhookDispatcher webhooks;
+    private WorkflowEngine workflowEngine;
     public final WebhookSecrets webhookSecrets;
     private UsageRecorder usage;
     private UsageRetention usageRetention;
@@ -217,6 +227,24 @@ public final class HearthApp implements AutoCloseable {
         // v2 jobs left by the last stop keep their holds and run again
         engine.recover();
 
+        // PixelFlow workflows (SPEC §10): model nodes go through the same ModelCalls as every other call
+        Operations operations = Operations.builtIn();
+        WorkflowStore workflowStore = new WorkflowStore(db);
+        Workflows workflows = new Workflows(workflowStore, new GraphValidator(catalog, name -> operations.find(name).orElse(null)), clock);
+        workflowEngine = new WorkflowEngine(workflowStore, catalog, name -> operations.find(name).orElse(null), calls, ledger, storage,
+                mediaInputs, clock, config.jobs().nodeId());
+        WebhookRegistry webhookRegistry = new WebhookRegistry(db, webhooks, url -> {
+            try {
+                outbound.checkDestination(url);
+            } catch (FetchRefused e) {
+                throw ApiException.invalid("$.webhook_url: " + e.getMessage());
+            }
+        }, clock);
+        workflowEngine.useEvents(webhookRegistry);
+        Templates.install(db.jdbi(), workflows, workflowStore, limitSettings.plans().names().contains("free") ? "free"
+                : limitSettings.plans().names().iterator().next(), clock);
+        workflowEngine.recover(run -> workflows.graph(run.workflowId(), run.version()));
+
         server = HttpFront.build(config.server(), db, new AccessLog(metrics, config.logging().accessLog()),
                 new AccountRoutes(caller, accounts, administration, body, limits),
                 new LimitRoutes(caller, limitSettings, limits, body),
@@ -228,6 +256,10 @@ public final class HearthApp implements AutoCloseable {
                 new ChatCompletionsRoute(caller, calls, catalog, body),
                 new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits),
                 new WebhookRoutes(caller, webhookSecrets),
+                new WorkflowRoutes(caller, workflows, workflowEngine, workflowStore, catalog, operations.all(),
+                        (model, account) -> runnerFactories.containsKey(model.runner().type()) && premiumAllowed(model, account.accountId()),
+                        body, base),
+                new WebhookRegistryRoutes(caller, webhookRegistry, body),
                 new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
                         base::of),
                 // the generic model route comes last: it matches any /v1/{slug}
@@ -244,6 +276,15 @@ public final class HearthApp implements AutoCloseable {
             }
         }, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         return server.port();
+    }
+
+    private boolean premiumAllowed(ModelSpec model, String accountId) {
+        try {
+            limits.checkPremium(model, accountId, ledger.balance(accountId).total());
+            return true;
+        } catch (ApiException e) {
+            return false;
+        }
     }
 
     /** Releases holds whose request died with an earlier process, and deletes expired request records. */
@@ -309,7 +350,10 @@ public final class HearthApp implements AutoCloseable {
     @Override
     public void close() {
         // graceful: stop taking jobs, let running ones finish (up to jobs.drain_timeout), then stop serving
+        // workflow runs start no new node; their nodes in flight finish with the jobs, the rest resume at the next start
+        if (workflowEngine != null) workflowEngine.stop();
         if (engine != null) engine.drain();
+        if (workflowEngine != null) workflowEngine.close();
         if (server != null) server.stop();
         if (webhooks != null) webhooks.close();
         if (sweeper != null) sweeper.shutdownNow();

@@ -50,6 +50,8 @@ final class Job implements Work {
     volatile long queueMillis;
     /** Where a streaming v1 caller takes the events; null otherwise (and always for durable jobs). */
     volatile dev.hearth.runners.EventSink events;
+    /** The workflow run this job is a node of (its usage record says so); null otherwise. */
+    volatile String workflowRunId;
 
     Job(String id, Principal caller, ModelSpec model, ObjectNode params, Map<String, MediaBlob> media, ObjectNode loggableParams,
         String base, Long seed, CreditHold hold, JobSlot slot, RateVerdict rate, boolean durable, String webhookUrl, long submittedAt,

@@ -193,7 +193,7 @@ public final class JobEngine {
     }
 
     private void recordUsage(Job job, Long startedAt, long queueMillis, long processingMillis, int status, long cost) {
-        usage.record(new UsageRecord(job.id, job.caller.accountId(), job.caller.keyId(), job.model.slug(), null, null,
+        usage.record(new UsageRecord(job.id, job.caller.accountId(), job.caller.keyId(), job.model.slug(), null, job.workflowRunId,
                 job.submittedAt, startedAt, clock.millis(), queueMillis, processingMillis, status, cost,
                 storeParameters ? Json.text(job.loggableParams) : null));
     }

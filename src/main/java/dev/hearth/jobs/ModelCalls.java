@@ -98,6 +98,7 @@ public final class ModelCalls {
     private CallResult run(ModelCall call) {
         Job job = admit(call, false, null);
         job.events = call.events();
+        if (call.step() != null) job.workflowRunId = call.step().runId();
         if (call.events() != null) call.events().admitted(job.id);
         engine.submit(job);
         long waitMillis = (job.model.scaling().executionTimeoutSeconds() + cfg.maxQueueWait()) * 1000L;
@@ -179,7 +180,7 @@ public final class ModelCalls {
             Map<String, MediaBlob> inputs = media.resolve(model, params, call.base());
             if (model.premium()) limits.checkPremium(model, accountId, ledger.balance(accountId).total());
             Long seed = resolveSeed(model, params);
-            String requestId = UUID.randomUUID().toString();
+            String requestId = call.step() != null ? call.step().requestId() : UUID.randomUUID().toString();
             slot = limits.acquireJobSlot(accountId, requestId);
             long ttl = durable ? V2_HOLD_TTL_MILLIS : model.scaling().executionTimeoutSeconds() * 1000L + V1_HOLD_GRACE_MILLIS;
             CreditHold hold = hold(call, model, params, requestId, ttl);

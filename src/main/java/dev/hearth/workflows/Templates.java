@@ -1,0 +1,84 @@
+package dev.hearth.workflows;
+
+import dev.hearth.http.ApiException;
+import dev.hearth.http.Json;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The workflows every Hearth ships (issue: PixelFlow templates): "embed and compare" and "upscale then OCR",
+ * published and public, owned by a built-in account that has no keys and no credits. Installed at start when
+ * missing, so restarts change nothing; a template whose models or operations this Hearth lacks is left out
+ * (and tried again at the next start).
+ */
+public final class Templates {
+
+    private static final Logger log = LoggerFactory.getLogger(Templates.class);
+
+    public static final String ACCOUNT_ID = "acc_hearth_templates";
+    public static final String EMBED_AND_COMPARE = "wftemplateembedandcompare";
+    public static final String UPSCALE_THEN_OCR = "wftemplateupscalethenocr";
+
+    private static final Map<String, String> NAMES = Map.of(EMBED_AND_COMPARE, "embed and compare", UPSCALE_THEN_OCR, "upscale then OCR");
+
+    /** Two texts → two embeddings → cosine similarity → a number (higher when the texts mean the same). */
+    static final String EMBED_AND_COMPARE_GRAPH = """
+            {"nodes": [
+              {"id": "text_a", "type": "input", "name": "text_a", "params": {"type": "text", "default": "A cat sits on the mat."}},
+              {"id": "text_b", "type": "input", "name": "text_b", "params": {"type": "text", "default": "A kitten is lying on a rug."}},
+              {"id": "embed_a", "type": "model", "model": "bge-small-en-v1.5", "params": {}},
+              {"id": "embed_b", "type": "model", "model": "bge-small-en-v1.5", "params": {}},
+              {"id": "compare", "type": "operation", "operation": "cosine_similarity", "params": {}},
+              {"id": "similarity", "type": "output", "name": "similarity", "params": {}}
+            ],
+            "edges": [
+              {"from": "text_a.value", "to": "embed_a.text"},
+              {"from": "text_b.value", "to": "embed_b.text"},
+              {"from": "embed_a.embedding", "to": "compare.a"},
+              {"from": "embed_b.embedding", "to": "compare.b"},
+              {"from": "compare.similarity", "to": "similarity.value"}
+            ]}
+            """;
+
+    /** An image → upscaled twice its size → the text OCR reads in it. */
+    static final String UPSCALE_THEN_OCR_GRAPH = """
+            {"nodes": [
+              {"id": "image", "type": "input", "name": "image", "params": {"type": "image"}},
+              {"id": "upscale", "type": "model", "model": "esrgan", "params": {"scale": 2, "output_format": "png"}},
+              {"id": "read", "type": "model", "model": "ocr", "params": {}},
+              {"id": "text", "type": "output", "name": "text", "params": {}}
+            ],
+            "edges": [
+              {"from": "image.value", "to": "upscale.image"},
+              {"from": "upscale.image", "to": "read.image"},
+              {"from": "read.text", "to": "text.value"}
+            ]}
+            """;
+
+    private Templates() {
+    }
+
+    /** Creates the templates account and any missing template; returns how many templates were installed now. */
+    public static int install(Jdbi jdbi, Workflows workflows, WorkflowStore store, String plan, Clock clock) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO accounts (id, name, plan, status, created_at) VALUES (:id, 'Hearth templates', :plan, "
+                + "'active', :now) ON CONFLICT (id) DO NOTHING").bind("id", ACCOUNT_ID).bind("plan", plan).bind("now", clock.millis()).execute());
+        int installed = 0;
+        for (var t : Map.of(EMBED_AND_COMPARE, EMBED_AND_COMPARE_GRAPH, UPSCALE_THEN_OCR, UPSCALE_THEN_OCR_GRAPH).entrySet()) {
+            if (store.find(t.getKey()).isPresent()) continue;
+            try {
+                workflows.saveTemplate(t.getKey(), ACCOUNT_ID, NAMES.get(t.getKey()), WorkflowGraph.parse(Json.MAPPER.readTree(t.getValue())));
+                installed++;
+            } catch (ApiException e) {
+                log.warn("template '{}' not installed: {}", NAMES.get(t.getKey()), e.getMessage());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return installed;
+    }
+}

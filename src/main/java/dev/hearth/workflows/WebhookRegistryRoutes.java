@@ -1,0 +1,45 @@
+package dev.hearth.workflows;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.hearth.http.ApiException;
+import dev.hearth.http.Caller;
+import dev.hearth.http.Json;
+import dev.hearth.http.JsonBody;
+import dev.hearth.http.Replies;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+
+/**
+ * SPEC §10's webhook registry: {@code GET /webhook/get}, {@code POST /webhook/add}, {@code POST /webhook/update},
+ * {@code GET /webhook/inactive?webhook_id=} and {@code GET /webhook/dispatch-logs?webhook_id=}, for the caller's account.
+ */
+public final class WebhookRegistryRoutes implements HttpService {
+
+    private final Caller caller;
+    private final WebhookRegistry registry;
+    private final JsonBody body;
+
+    public WebhookRegistryRoutes(Caller caller, WebhookRegistry registry, JsonBody body) {
+        this.caller = caller;
+        this.registry = registry;
+        this.body = body;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/webhook/get", (req, res) -> {
+            ArrayNode list = Json.MAPPER.createArrayNode();
+            registry.list(caller.account(req).accountId()).forEach(w -> list.add(w.toJson()));
+            Replies.ok(res, list);
+        });
+        rules.post("/webhook/add", (req, res) -> Replies.ok(res, registry.add(caller.account(req).accountId(), body.read(req)).toJson()));
+        rules.post("/webhook/update", (req, res) -> Replies.ok(res, registry.update(caller.account(req).accountId(), body.read(req)).toJson()));
+        rules.get("/webhook/inactive", (req, res) -> Replies.ok(res,
+                registry.deactivate(caller.account(req).accountId(), webhookId(req)).toJson()));
+        rules.get("/webhook/dispatch-logs", (req, res) -> Replies.ok(res, registry.dispatchLogs(caller.account(req).accountId(), webhookId(req))));
+    }
+
+    private static String webhookId(io.helidon.webserver.http.ServerRequest req) {
+        return req.query().first("webhook_id").orElseThrow(() -> ApiException.invalid("webhook_id: the query parameter is required"));
+    }
+}

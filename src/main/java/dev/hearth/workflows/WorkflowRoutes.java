@@ -1,0 +1,197 @@
+package dev.hearth.workflows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.accounts.Principal;
+import dev.hearth.billing.Money;
+import dev.hearth.catalog.Catalog;
+import dev.hearth.catalog.ModelSpec;
+import dev.hearth.http.ApiException;
+import dev.hearth.http.BaseUrl;
+import dev.hearth.http.Caller;
+import dev.hearth.http.Json;
+import dev.hearth.http.JsonBody;
+import dev.hearth.http.Replies;
+import dev.hearth.workflows.GraphValidator.Checked;
+import dev.hearth.workflows.WorkflowGraph.Node;
+import dev.hearth.workflows.WorkflowStore.NodeState;
+import dev.hearth.workflows.WorkflowStore.RunRecord;
+import dev.hearth.workflows.WorkflowStore.WorkflowRecord;
+import dev.hearth.workflows.operations.Operation;
+import dev.hearth.workflows.operations.Port;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The workflow API (SPEC §10): CRUD under {@code /v1/workflows}, the editor's palette, running a published
+ * version at {@code POST /workflows/{workflow_id}-v{n}} and polling {@code /workflows/request/{id}}.
+ */
+public final class WorkflowRoutes implements HttpService {
+
+    private static final Pattern REF = Pattern.compile("([A-Za-z0-9]+)-v(\\d{1,9})");
+
+    private final Caller caller;
+    private final Workflows workflows;
+    private final WorkflowEngine engine;
+    private final WorkflowStore store;
+    private final Catalog catalog;
+    private final Collection<Operation> operations;
+    private final BiPredicate<ModelSpec, Principal> callable;
+    private final JsonBody body;
+    private final BaseUrl base;
+
+    /** {@code callable} says whether the account may call the model on this Hearth (the palette lists only those). */
+    public WorkflowRoutes(Caller caller, Workflows workflows, WorkflowEngine engine, WorkflowStore store, Catalog catalog,
+                          Collection<Operation> operations, BiPredicate<ModelSpec, Principal> callable, JsonBody body, BaseUrl base) {
+        this.caller = caller;
+        this.workflows = workflows;
+        this.engine = engine;
+        this.store = store;
+        this.catalog = catalog;
+        this.operations = operations;
+        this.callable = callable;
+        this.body = body;
+        this.base = base;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/v1/workflows/palette", (req, res) -> Replies.ok(res, palette(caller.account(req))));
+        rules.get("/v1/workflows", (req, res) -> {
+            Principal p = caller.account(req);
+            ArrayNode list = Json.MAPPER.createArrayNode();
+            for (WorkflowRecord w : workflows.list(p)) list.add(workflows.view(w, false));
+            Replies.ok(res, list);
+        });
+        rules.post("/v1/workflows", (req, res) -> {
+            Principal p = caller.account(req);
+            Replies.ok(res, workflows.view(workflows.save(p, body.read(req)), true));
+        });
+        rules.get("/v1/workflows/{id}", (req, res) -> {
+            Principal p = caller.account(req);
+            WorkflowRecord w = workflows.visible(p, req.path().pathParameters().get("id"));
+            ObjectNode view = workflows.view(w, true);
+            String v = req.query().first("version").orElse(null);
+            if (v != null) {
+                int n = parseVersion(v);
+                // another account sees only the published version
+                if (!w.accountId().equals(p.accountId()) && (w.publishedVersion() == null || n != w.publishedVersion())) {
+                    throw ApiException.notFound("Workflow " + w.id() + " has no version " + v);
+                }
+                view.set("graph", workflows.graph(w.id(), n).graph().toJson());
+                view.put("shown_version", n);
+            }
+            Replies.ok(res, view);
+        });
+        rules.post("/v1/workflows/{id}/publish", (req, res) -> {
+            Principal p = caller.account(req);
+            ObjectNode b = req.content().hasEntity() ? body.read(req) : Json.object();
+            Replies.ok(res, workflows.view(workflows.publish(p, req.path().pathParameters().get("id"), b), true));
+        });
+        rules.delete("/v1/workflows/{id}", (req, res) -> {
+            Principal p = caller.account(req);
+            String id = req.path().pathParameters().get("id");
+            workflows.delete(p, id);
+            Replies.ok(res, Json.object().put("workflow_id", id).put("deleted", true));
+        });
+        rules.get("/workflows/request/{id}", (req, res) -> Replies.ok(res, runView(caller.account(req), req.path().pathParameters().get("id"))));
+        rules.post("/workflows/{ref}", (req, res) -> {
+            Principal p = caller.account(req);
+            String ref = req.path().pathParameters().get("ref");
+            Matcher m = REF.matcher(ref);
+            if (!m.matches()) throw ApiException.notFound("Workflow " + ref + " not found; call <workflow_id>-v<version>");
+            WorkflowRecord w = workflows.visible(p, m.group(1));
+            int version = parseVersion(m.group(2));
+            // only a published version is an API; others (and other accounts' unpublished ones) are not there
+            if (w.publishedVersion() == null || w.publishedVersion() != version) {
+                throw ApiException.notFound("Workflow " + ref + " is not published; publish version " + version + " first");
+            }
+            Checked graph = workflows.graph(w.id(), version);
+            ObjectNode input = req.content().hasEntity() ? body.read(req) : Json.object();
+            String b = base.of(req);
+            RunRecord run = engine.start(p, w.id(), version, graph, input, b);
+            res.header("x-request-id", run.id());
+            Replies.ok(res, Json.object().put("request_id", run.id()).put("status", "QUEUED").put("poll_url", b + "/workflows/request/" + run.id()));
+        });
+    }
+
+    private static int parseVersion(String v) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw ApiException.notFound("No version '" + v + "'");
+        }
+    }
+
+    /** The poll answer: SPEC §10's status, output and error, plus each node's state and the cost so far. */
+    private ObjectNode runView(Principal p, String id) throws IOException {
+        RunRecord run = store.findRun(id).filter(r -> r.accountId().equals(p.accountId()))
+                .orElseThrow(() -> ApiException.notFound("Request " + id + " not found"));
+        ObjectNode o = Json.object().put("request_id", run.id()).put("workflow_id", run.workflowId()).put("version", run.version())
+                .put("status", run.status().name()).put("output", run.outputs()).put("error", run.error());
+        Map<String, NodeState> states = new HashMap<>();
+        long cost = 0;
+        for (NodeState s : store.nodes(run.id())) {
+            states.put(s.nodeId(), s);
+            cost += s.cost();
+        }
+        ArrayNode nodes = o.putArray("nodes");
+        Checked graph = workflows.graphIfValid(run.workflowId(), run.version()).orElse(null);
+        List<String> order = graph == null ? states.keySet().stream().sorted().toList() : graph.graph().nodes().stream().map(Node::id).toList();
+        for (String nodeId : order) {
+            NodeState s = states.get(nodeId);
+            ObjectNode n = nodes.addObject().put("id", nodeId).put("status", s == null ? "pending" : s.status());
+            JsonNode preview = s == null || s.preview() == null ? null : Json.MAPPER.readTree(s.preview());
+            if (preview == null) n.putNull("output");
+            else n.set("output", preview);
+            n.put("error", s == null ? null : s.error());
+        }
+        o.put("cost", Money.format(cost));
+        return o;
+    }
+
+    /** What the editor may put on its canvas: input types, operations and the models this account can call. */
+    private ObjectNode palette(Principal p) {
+        ObjectNode o = Json.object();
+        ArrayNode types = o.putArray("input_types");
+        GraphValidator.INPUT_TYPES.forEach(types::add);
+        ArrayNode ops = o.putArray("operations");
+        for (Operation op : operations.stream().sorted(Comparator.comparing(Operation::name)).toList()) {
+            ObjectNode n = ops.addObject().put("operation", op.name()).put("title", op.title());
+            n.set("inputs", ports(op.inputs(), true));
+            n.set("outputs", ports(op.outputs(), false));
+            n.set("params_schema", op.paramsSchema());
+        }
+        ArrayNode models = o.putArray("models");
+        for (ModelSpec m : catalog.all().stream().sorted(Comparator.comparing(ModelSpec::slug)).toList()) {
+            if (m.retired() || !m.enabled() || !callable.test(m, p)) continue;
+            NodePorts ports = ModelPorts.of(m);
+            ObjectNode n = models.addObject().put("model", m.slug()).put("title", m.title()).put("category", m.category());
+            n.set("inputs", ports(ports.inputs(), true));
+            n.set("outputs", ports(ports.outputs(), false));
+            n.set("params_schema", m.inputSchema());
+        }
+        return o;
+    }
+
+    private static ArrayNode ports(List<Port> ports, boolean withRequired) {
+        ArrayNode a = Json.MAPPER.createArrayNode();
+        for (Port port : ports) {
+            ObjectNode n = a.addObject().put("name", port.name()).put("type", port.type().wire());
+            if (withRequired) n.put("required", port.required());
+        }
+        return a;
+    }
+}
