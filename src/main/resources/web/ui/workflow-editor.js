@@ -13,7 +13,9 @@ import {INPUT_TYPES, autoLayout, canFeed, edgesFromCanvas, freshId, freshName, n
   parseEnd, portClass, portIndex, portsOf} from './workflow-graph.js';
 
 const POLL_MS = 1000;
-const PORT_ROW_PX = 26;   // one port's height on a node (see .wf-node ports in style.css)
+const PORT_ROW_PX = 26;   // one port's height on a node (see the ports in style.css)
+const HEAD_PX = 46;       // where the first port sits, under the node's head (style.css)
+const LABEL_ROOM = 27;    // characters of two port labels that fit side by side on a 190 px node
 const NODE_COLUMNS = {input: 0, operation: 1, model: 1, output: 3};
 const COL_PX = 250;
 const GAP_PX = 30;
@@ -202,14 +204,22 @@ export async function workflowEditorPage(view, id) {
     el.dataset.kind = node.type;
     el.querySelectorAll('.inputs .input').forEach((p, i) => labelPort(p, ports.inputs[i]));
     el.querySelectorAll('.outputs .output').forEach((p, i) => labelPort(p, ports.outputs[i]));
+    // inputs and outputs side by side, unless a row's two labels would run into each other: then the outputs
+    // go below the inputs
+    const stacked = ports.inputs.some((p, i) => ports.outputs[i] && label(p).length + label(ports.outputs[i]).length > LABEL_ROOM);
+    el.querySelector('.outputs').style.paddingTop = stacked ? HEAD_PX + ports.inputs.length * PORT_ROW_PX + 'px' : '';
     const spacer = h('div', {class: 'wf-node-ports'});
-    spacer.style.height = Math.max(ports.inputs.length, ports.outputs.length) * PORT_ROW_PX + 'px';
+    spacer.style.height = (stacked ? ports.inputs.length + ports.outputs.length : Math.max(ports.inputs.length, ports.outputs.length)) * PORT_ROW_PX + 'px';
     clear(el.querySelector('.drawflow_content_node')).append(
       h('div', {class: 'wf-node-head'},
         h('div', {class: 'wf-node-kind'}, kindLabel(node)),
         h('div', {class: 'wf-node-title'}, title(node))),
       spacer,
       h('div', {class: 'wf-node-foot'}, h('span', {class: 'wf-node-status'}), h('div', {class: 'wf-node-preview'})));
+  }
+
+  function label(port) {
+    return `${port.name} · ${port.type}`;
   }
 
   function labelPort(el, port) {
@@ -239,7 +249,7 @@ export async function workflowEditorPage(view, id) {
     const e = nodes.get(node.id);
     if (e && e.el.offsetHeight) return e.el.offsetHeight;
     const p = portsOf(node, palette);
-    return 60 + Math.max(p.inputs.length, p.outputs.length) * PORT_ROW_PX + 40;
+    return HEAD_PX + (p.inputs.length + p.outputs.length) * PORT_ROW_PX + 40;
   }
 
   function arrange() {

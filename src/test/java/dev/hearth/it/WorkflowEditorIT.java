@@ -87,7 +87,7 @@ class WorkflowEditorIT {
     @BeforeEach
     void openContext() {
         key = server.createAccount("Workflow Team", "pro", "1").get("api_key").asText();
-        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900));
+        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 1500));
         context.setDefaultTimeout(WAIT_MS);
         context.onRequest(r -> urls.add(r.url()));
         context.onConsoleMessage(m -> {
@@ -202,6 +202,7 @@ class WorkflowEditorIT {
         Page page = signIn();
         page.navigate(server.base + "/#/workflows/" + Templates.UPSCALE_THEN_OCR);
         page.waitForSelector(node("upscale"));
+        watchNodeStatuses(page);
         page.setInputFiles("#wf-run-form input[type=file]", png);
         page.waitForFunction("() => document.querySelector('#wf-run-image').value.startsWith('data:image/png;base64,')");
         assertThat(runAndWait(page)).as(page.textContent("#wf-run-status")).isEqualTo("COMPLETED");
@@ -212,8 +213,22 @@ class WorkflowEditorIT {
         page.waitForFunction("img => img.complete && img.naturalWidth > 0", preview.elementHandle());
         assertThat(((Number) preview.evaluate("img => img.naturalWidth")).intValue()).isEqualTo(2 * 420);
         assertThat(page.locator(".drawflow-node[data-status=completed]").count()).isEqualTo(4);
+        // the badges followed the run while it progressed: the upscaler (booting on this first call) was seen running
+        assertThat(seenStatuses(page)).contains("upscale:running", "upscale:completed", "read:completed");
         shot(page, "workflow-editor-ocr.png");
         Files.deleteIfExists(png);
+    }
+
+    /** Records every status each node's badge shows, so a test can tell the canvas followed the run as it went. */
+    private static void watchNodeStatuses(Page page) {
+        page.evaluate("() => { window.seenStatuses = new Set(); new MutationObserver(ms => ms.forEach(m => "
+                + "window.seenStatuses.add(m.target.dataset.nodeId + ':' + m.target.dataset.status))).observe("
+                + "document.querySelector('#wf-canvas'), {attributes: true, subtree: true, attributeFilter: ['data-status']}); }");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> seenStatuses(Page page) {
+        return (List<String>) page.evaluate("() => [...window.seenStatuses]");
     }
 
     /** One line of dark text on white, small, so the upscaler has something to do before OCR reads it. */
@@ -231,6 +246,22 @@ class WorkflowEditorIT {
             g.dispose();
         }
         return img;
+    }
+
+    @Test
+    void theListAndTheEditorFitAPhoneScreen() {
+        context.close();
+        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(390, 844));
+        context.setDefaultTimeout(WAIT_MS);
+        context.onRequest(r -> urls.add(r.url()));
+        context.onConsoleMessage(m -> { if (m.type().equals("error")) consoleErrors.add(m.text()); });
+        Page page = signIn();
+        for (String route : new String[]{"#/workflows", "#/workflows/" + Templates.UPSCALE_THEN_OCR, "#/workflows/new"}) {
+            page.navigate(server.base + "/" + route);
+            page.waitForSelector(route.equals("#/workflows") ? "#templates-list table" : "#wf-run");
+            Object overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth");
+            assertThat(((Number) overflow).intValue()).as("horizontal overflow on " + route).isLessThanOrEqualTo(0);
+        }
     }
 
     @Test
