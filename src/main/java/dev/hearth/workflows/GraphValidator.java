@@ -182,10 +182,28 @@ public final class GraphValidator {
             }
         }
         if (order.size() < graph.nodes().size()) {
-            List<String> cycle = indegree.entrySet().stream().filter(en -> en.getValue() > 0).map(Map.Entry::getKey).toList();
-            throw ApiException.invalid("node '" + cycle.getFirst() + "': is on a cycle (nodes " + cycle + "); a workflow must not loop");
+            List<String> cycle = cycle(graph, indegree.entrySet().stream().filter(en -> en.getValue() > 0).map(Map.Entry::getKey).toList());
+            throw ApiException.invalid("node '" + cycle.getFirst() + "': is on a cycle (" + String.join(" → ", cycle) + " → "
+                    + cycle.getFirst() + "); a workflow must not loop");
         }
         return order;
+    }
+
+    /**
+     * One cycle among the nodes Kahn's algorithm left: each of them still has an input from another left-over
+     * node, so walking inputs backwards must come round to a node already seen; from there on is the cycle.
+     */
+    private static List<String> cycle(WorkflowGraph graph, List<String> left) {
+        List<String> path = new ArrayList<>();
+        String cur = left.getFirst();
+        while (!path.contains(cur)) {
+            path.add(cur);
+            String at = cur;
+            cur = graph.edges().stream().filter(e -> e.toNode().equals(at) && left.contains(e.fromNode())).findFirst().orElseThrow().fromNode();
+        }
+        List<String> cycle = new ArrayList<>(path.subList(path.indexOf(cur), path.size()));
+        java.util.Collections.reverse(cycle);
+        return cycle;
     }
 
     private static String names(List<Port> ports) {

@@ -186,8 +186,13 @@ public final class WorkflowEngine implements AutoCloseable {
         try {
             runGraph(run, graph, inputValues);
         } catch (Exception e) {
+            if (stopping) {
+                // interrupted by the stop: the run stays unfinished and resumes at the next start
+                log.info("workflow run {} paused by the stop; it resumes at the next start", run.id());
+                return;
+            }
             log.error("workflow run {} failed unexpectedly", run.id(), e);
-            if (!stopping) finish(run, RunStatus.FAILED, null, "Internal error: " + e.getMessage());
+            finish(run, RunStatus.FAILED, null, "Internal error: " + e.getMessage());
         }
     }
 
@@ -289,16 +294,16 @@ public final class WorkflowEngine implements AutoCloseable {
         store.saveNode(run.id(), running, clock.millis());
         ObjectNode body = n.params().deepCopy();
         wired.forEach((port, v) -> body.set(port, NodeValues.param(v)));
-        ModelSpec model;
+        Map<String, Value> values;
         CallResult result;
         try {
-            model = catalog.resolve(n.model());
+            ModelSpec model = catalog.resolve(n.model());
             result = calls.call(new ModelCall(caller, n.model(), body, run.base(), false, null, new ModelCall.WorkflowStep(run.id(), requestId)));
-        } catch (ApiException e) {
+            values = ModelPorts.values(model, result.output());
+        } catch (ApiException | IllegalStateException e) {
             if (!stopping) events.nodeRun(run.accountId(), run.id(), nodeEvent(run, n, "FAILED", null, e.getMessage()));
             throw e;
         }
-        Map<String, Value> values = ModelPorts.values(model, result.output());
         return complete(run, n, running, values, shelf, result.cost(), requestId);
     }
 

@@ -64,8 +64,11 @@ public final class WorkflowStore {
     }
 
     void publish(String id, int version, Boolean isPublic, long now) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE workflows SET published_version = :v, is_public = COALESCE(:pub, is_public), updated_at = :now WHERE id = :id")
-                .bind("v", version).bind("pub", isPublic == null ? null : isPublic ? 1 : 0).bind("now", now).bind("id", id).execute());
+        jdbi.useTransaction(h -> {
+            h.createUpdate("UPDATE workflows SET published_version = :v, updated_at = :now WHERE id = :id")
+                    .bind("v", version).bind("now", now).bind("id", id).execute();
+            if (isPublic != null) h.createUpdate("UPDATE workflows SET is_public = :pub WHERE id = :id").bind("pub", isPublic ? 1 : 0).bind("id", id).execute();
+        });
     }
 
     void setPublic(String id, boolean isPublic, long now) {
@@ -100,9 +103,9 @@ public final class WorkflowStore {
     }
 
     private static WorkflowRecord workflow(ResultSet rs) throws SQLException {
-        Integer published = rs.getObject("published_version", Integer.class);
+        Long published = nullable(rs, "published_version");
         return new WorkflowRecord(rs.getString("id"), rs.getString("account_id"), rs.getString("name"), rs.getInt("is_public") == 1,
-                rs.getInt("is_template") == 1, published, rs.getInt("latest_version"),
+                rs.getInt("is_template") == 1, published == null ? null : published.intValue(), rs.getInt("latest_version"),
                 rs.getLong("created_at"), rs.getLong("updated_at"));
     }
 
@@ -139,7 +142,12 @@ public final class WorkflowStore {
         return new RunRecord(rs.getString("id"), rs.getString("workflow_id"), rs.getInt("version"), rs.getString("account_id"),
                 rs.getString("key_id"), rs.getString("node_name"), RunStatus.valueOf(rs.getString("status")), rs.getString("inputs"),
                 rs.getString("outputs"), rs.getString("error"), rs.getString("base"), rs.getLong("created_at"),
-                (Long) rs.getObject("started_at", Long.class), (Long) rs.getObject("finished_at", Long.class));
+                nullable(rs, "started_at"), nullable(rs, "finished_at"));
+    }
+
+    private static Long nullable(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
     }
 
     // ---- node states

@@ -24,8 +24,11 @@ public final class Workflows {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
+    private static final int MAX_CACHED_GRAPHS = 2000;
+
     private final WorkflowStore store;
     private final GraphValidator validator;
+    private final java.util.Map<String, Checked> checkedGraphs = new java.util.concurrent.ConcurrentHashMap<>();
     private final Clock clock;
 
     public Workflows(WorkflowStore store, GraphValidator validator, Clock clock) {
@@ -110,14 +113,24 @@ public final class Workflows {
         return w;
     }
 
-    /** A version's graph, checked again against today's catalog and operations. */
+    /**
+     * A version's graph, checked against this process's catalog and operations. Versions never change and the
+     * catalog is loaded once per start, so a check holds until the next start and is kept (up to a bound).
+     */
     public Checked graph(String id, int version) {
+        String cacheKey = id + "-v" + version;
+        Checked cached = checkedGraphs.get(cacheKey);
+        if (cached != null) return cached;
         String text = store.graph(id, version).orElseThrow(() -> ApiException.notFound("Workflow " + id + " has no version " + version));
+        Checked checked;
         try {
-            return validator.check(WorkflowGraph.parse(Json.MAPPER.readTree(text)));
+            checked = validator.check(WorkflowGraph.parse(Json.MAPPER.readTree(text)));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
+        if (checkedGraphs.size() >= MAX_CACHED_GRAPHS) checkedGraphs.clear();
+        checkedGraphs.put(cacheKey, checked);
+        return checked;
     }
 
     /** The graph a run or view uses, or empty when it no longer passes (a model left the catalog). */

@@ -35,11 +35,29 @@ public final class HearthServer implements AutoCloseable {
     private final String pgSchema;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    private HearthServer(HearthApp app, String base, Path dataDir, String pgSchema) {
+    /** How this Hearth was started, so {@link #restart()} can start it again on the same data. */
+    private record Setup(Map<String, String> overrides, Map<String, RunnerFactory> extraRunners, java.util.function.Function<String, String> env) {
+    }
+
+    private final Setup setup;
+
+    private HearthServer(HearthApp app, String base, Path dataDir, String pgSchema, Setup setup) {
         this.app = app;
         this.base = base;
         this.dataDir = dataDir;
         this.pgSchema = pgSchema;
+        this.setup = setup;
+    }
+
+    /**
+     * Stops this Hearth gracefully (as on SIGTERM) and starts a new one on the same data folder and database,
+     * on a new port; use the returned server from then on, and close only it.
+     */
+    public HearthServer restart() {
+        app.close();
+        HearthApp next = new HearthApp(ConfigLoader.load(null, Map.of(), setup.overrides()), setup.extraRunners(), setup.env());
+        int port = next.serve();
+        return new HearthServer(next, "http://127.0.0.1:" + port, dataDir, pgSchema, setup);
     }
 
     public enum Store { SQLITE, POSTGRESQL }
@@ -70,7 +88,7 @@ public final class HearthServer implements AutoCloseable {
             }
             HearthApp app = new HearthApp(ConfigLoader.load(null, Map.of(), o), extraRunners, env);
             int port = app.serve();
-            return new HearthServer(app, "http://127.0.0.1:" + port, dir, schema);
+            return new HearthServer(app, "http://127.0.0.1:" + port, dir, schema, new Setup(Map.copyOf(o), extraRunners, env));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

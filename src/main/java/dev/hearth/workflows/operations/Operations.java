@@ -15,7 +15,11 @@ public final class Operations {
             new TextTemplate(),
             new TextConcat(),
             new JsonPick(),
-            new CosineSimilarity()));
+            new CosineSimilarity(),
+            new ImageResize(ImageValues.DEFAULT_MAX_PIXELS),
+            new ImageCrop(ImageValues.DEFAULT_MAX_PIXELS),
+            new ImageConvert(ImageValues.DEFAULT_MAX_PIXELS),
+            new ImageComposite(ImageValues.DEFAULT_MAX_PIXELS)));
 
     private final Map<String, Operation> byName = new LinkedHashMap<>();
 

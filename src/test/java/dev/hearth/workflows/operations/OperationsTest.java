@@ -20,7 +20,8 @@ class OperationsTest {
     void findsEachOperationByNameInAStableOrder() {
         Operations ops = Operations.builtIn();
         List<String> names = ops.all().stream().map(Operation::name).toList();
-        assertThat(names).startsWith("text_template", "text_concat", "json_pick", "cosine_similarity");
+        assertThat(names).containsExactly("text_template", "text_concat", "json_pick", "cosine_similarity",
+                "image_resize", "image_crop", "image_convert", "image_composite");
         assertThat(ops.all().stream().map(Operation::name).toList()).isEqualTo(names);
         for (Operation op : ops.all()) assertThat(ops.find(op.name())).containsSame(op);
         assertThat(ops.find("no_such")).isEmpty();
@@ -58,7 +59,15 @@ class OperationsTest {
         assertThatThrownBy(() -> validate("text_template", Json.object().put("template", 3))).hasMessageContaining("$.template");
         assertThatThrownBy(() -> validate("text_concat", Json.object().put("separator", false))).hasMessageContaining("$.separator");
         assertThatThrownBy(() -> validate("json_pick", Json.object())).hasMessageContaining("$.path: is required");
+        assertThatThrownBy(() -> validate("image_resize", Json.object())).hasMessageContaining("Invalid parameters");
+        assertThatThrownBy(() -> validate("image_resize", Json.object().put("width", 8193))).hasMessageContaining("$.width");
+        assertThatThrownBy(() -> validate("image_resize", Json.object().put("width", 10).put("fit", "stretch"))).hasMessageContaining("$.fit");
+        assertThatThrownBy(() -> validate("image_crop", Json.object().put("width", 10))).hasMessageContaining("$.height: is required");
+        assertThatThrownBy(() -> validate("image_convert", Json.object().put("format", "png").put("quality", 0))).hasMessageContaining("$.quality");
+        assertThatThrownBy(() -> validate("image_composite", Json.object().put("opacity", 1.5))).hasMessageContaining("$.opacity");
         // defaults are filled in like a model's
+        assertThat(validate("image_composite", Json.object()).path("opacity").asDouble()).isEqualTo(1.0);
+        assertThat(validate("image_convert", Json.object().put("format", "webp")).path("quality").asInt()).isEqualTo(90);
         assertThat(validate("text_concat", Json.object()).path("separator").isTextual()).isTrue();
     }
 
