@@ -68,6 +68,8 @@ export async function workflowEditorPage(view, id) {
   const nameInput = h('input', {type: 'text', id: 'wf-name', value: wf ? wf.name : 'Untitled workflow', 'aria-label': 'Workflow name',
     maxlength: 200, disabled: state.template, oninput: () => markDirty()});
   const versionInfo = h('span', {id: 'wf-version', class: 'muted'});
+  const publicBox = h('input', {type: 'checkbox', id: 'wf-public', checked: !!(wf && wf.public), disabled: state.template,
+    onchange: () => markDirty()});
   const message = h('div', {id: 'wf-message', 'aria-live': 'polite'});
   const saveBtn = h('button', {type: 'button', id: 'wf-save', class: 'primary', onclick: () => save()}, 'Save version');
   const publishBtn = h('button', {type: 'button', id: 'wf-publish', onclick: () => publish()}, 'Publish');
@@ -84,7 +86,8 @@ export async function workflowEditorPage(view, id) {
     h('p', {}, h('a', {href: '#/workflows'}, '← Workflows')),
     h('div', {class: 'wf-head'}, h('h1', {class: 'sr-only'}, wf ? wf.name : 'New workflow'), nameInput,
       state.template ? h('span', {class: 'badge', id: 'wf-template'}, 'template') : null, versionInfo),
-    h('div', {class: 'row wf-toolbar'}, state.template ? copyBtn : [saveBtn, publishBtn],
+    h('div', {class: 'row wf-toolbar'}, state.template ? copyBtn : [saveBtn, publishBtn,
+      h('label', {class: 'wf-public', title: 'Other accounts may call the published version'}, publicBox, ' Public')],
       h('button', {type: 'button', onclick: () => arrange()}, 'Arrange'),
       h('button', {type: 'button', 'aria-label': 'Zoom in', onclick: () => editor.zoom_in()}, '+'),
       h('button', {type: 'button', 'aria-label': 'Zoom out', onclick: () => editor.zoom_out()}, '−')),
@@ -125,8 +128,13 @@ export async function workflowEditorPage(view, id) {
     }
     say(null);
     markDirty();
+    if (selected) showInspector(selected);
   });
-  editor.on('connectionRemoved', () => { if (!loading && !refusing) markDirty(); });
+  editor.on('connectionRemoved', () => {
+    if (loading || refusing) return;
+    markDirty();
+    if (selected) showInspector(selected);
+  });
   editor.on('nodeRemoved', dfId => {
     const gid = byDf.get(String(dfId));
     byDf.delete(String(dfId));
@@ -318,6 +326,7 @@ export async function workflowEditorPage(view, id) {
     add(fields, h('div', {class: 'field'}, h('label', {for: 'wf-node-name'}, node.type === 'input' ? 'Name (the run input key)'
       : node.type === 'output' ? 'Name (the keyname in the run output)' : 'Label'), nameField));
 
+    if (entry.ports.inputs.length) wireFields(entry, fields);
     if (node.type === 'input') {
       inputFields(entry, fields);
     } else if (node.type === 'model' || node.type === 'operation') {
@@ -339,6 +348,44 @@ export async function workflowEditorPage(view, id) {
       form.element.addEventListener('change', update);
       add(fields, form.element);
     }
+  }
+
+  /**
+   * One select per input port listing the outputs that may feed it: the same wiring as dragging on the canvas
+   * (and checked by the same handler), for the keyboard and for precise work on a crowded canvas.
+   */
+  function wireFields(entry, fields) {
+    const dfNode = editor.getNodeFromId(entry.dfId);
+    const box = h('div', {class: 'wf-wires'}, h('h3', {}, 'Inputs'));
+    entry.ports.inputs.forEach((inp, i) => {
+      const inCls = `input_${i + 1}`;
+      const current = dfNode.inputs[inCls].connections[0];
+      const options = [h('option', {value: ''}, inp.required ? '— not wired (required) —' : '— not wired —')];
+      for (const other of nodes.values()) {
+        if (other === entry) continue;
+        other.ports.outputs.forEach((out, k) => {
+          if (!canFeed(out.type, inp.type)) return;
+          const value = `${other.dfId}|output_${k + 1}`;
+          options.push(h('option', {value, selected: !!current && current.node === other.dfId && current.input === `output_${k + 1}`},
+            `${other.node.id}.${out.name} (${out.type})`));
+        });
+      }
+      const id = `wf-wire-${inp.name.replace(/[^a-z0-9_-]/gi, '_')}`;
+      const sel = h('select', {id}, options);
+      sel.addEventListener('change', () => {
+        for (const c of [...editor.getNodeFromId(entry.dfId).inputs[inCls].connections]) {
+          editor.removeSingleConnection(c.node, entry.dfId, c.input, inCls);
+        }
+        if (sel.value) {
+          const [fromDf, outCls] = sel.value.split('|');
+          editor.addConnection(fromDf, entry.dfId, outCls, inCls);
+        }
+        markDirty();
+        showInspector(entry.node.id);
+      });
+      add(box, h('div', {class: 'field wf-wire'}, h('label', {for: id}, `${inp.name} · ${inp.type}`), sel));
+    });
+    fields.appendChild(box);
   }
 
   /** A model's schema less the inputs that are wired: those take their value from the graph, not from params. */
@@ -427,7 +474,7 @@ export async function workflowEditorPage(view, id) {
   }
 
   async function save() {
-    const body = {name: nameInput.value.trim() || 'Untitled workflow', graph: currentGraph()};
+    const body = {name: nameInput.value.trim() || 'Untitled workflow', graph: currentGraph(), public: publicBox.checked};
     if (state.id) body.workflow_id = state.id;
     saveBtn.disabled = true;
     highlight(null);

@@ -249,6 +249,44 @@ class WorkflowEditorIT {
     }
 
     @Test
+    void aFailingRunNamesAndOutlinesTheNodeAndInputsCanBeWiredFromTheNodePanel() {
+        // text → template → output, where the template uses {{b}}, a port nobody wired: valid to save, fails when run
+        String graph = """
+                {"nodes": [
+                  {"id": "who", "type": "input", "name": "who", "params": {"type": "text"}},
+                  {"id": "greet", "type": "operation", "operation": "text_template", "params": {"template": "Hello {{b}}"}},
+                  {"id": "out", "type": "output", "name": "greeting", "params": {}}],
+                 "edges": [{"from": "who.value", "to": "greet.a"}, {"from": "greet.text", "to": "out.value"}]}
+                """;
+        HearthServer.Reply made = server.post("/v1/workflows", key, "{\"name\": \"Broken greeting\", \"publish\": true, \"graph\": " + graph + "}");
+        assertThat(made.status()).as(made.body()).isEqualTo(200);
+        String id = made.json().get("workflow_id").asText();
+
+        Page page = signIn();
+        page.navigate(server.base + "/#/workflows/" + id);
+        page.waitForSelector(node("greet"));
+        page.fill("#wf-run-who", "Ada");
+        assertThat(runAndWait(page)).isEqualTo("FAILED");
+        assertThat(page.textContent("#wf-run-status .notice.error")).contains("{{b}}");
+        assertThat(page.locator(node("greet")).getAttribute("data-status")).isEqualTo("failed");
+        assertThat(page.locator(".wf-node-error").getAttribute("data-node-id")).isEqualTo("greet");
+        assertThat(page.textContent(node("greet") + " .wf-node-preview")).contains("{{b}}");
+
+        // the node panel wires b to the same input without dragging; the next version runs
+        page.click(node("greet") + " .wf-node-head");
+        page.selectOption("#wf-wire-b", new com.microsoft.playwright.options.SelectOption().setLabel("who.value (text)"));
+        page.waitForCondition(() -> page.locator(".drawflow .connection").count() == 3);
+        assertThat(page.inputValue("#wf-wire-a")).isNotEmpty();
+        page.click("#wf-save");
+        page.waitForSelector("#wf-saved");
+        page.click("#wf-publish");
+        page.waitForSelector("#wf-published");
+        assertThat(runAndWait(page)).isEqualTo("COMPLETED");
+        assertThat(output(page, "greeting")).isEqualTo("Hello Ada");
+        assertThat(server.get("/v1/workflows/" + id, key).json().get("graph").get("edges")).hasSize(3);
+    }
+
+    @Test
     void theListAndTheEditorFitAPhoneScreen() {
         context.close();
         context = browser.newContext(new Browser.NewContextOptions().setViewportSize(390, 844));
@@ -289,6 +327,7 @@ class WorkflowEditorIT {
         drag(page, node("text_template_1") + " .output_1", node("out_1") + " .input_1");
         assertThat(page.locator(".drawflow .connection").count()).isEqualTo(2);
         page.fill("#wf-name", "Greeting");
+        page.check("#wf-public");
 
         // the template parameter is missing: the server refuses the graph and the editor points at the node
         page.click("#wf-save");
@@ -302,6 +341,7 @@ class WorkflowEditorIT {
         String id = page.url().substring(page.url().lastIndexOf('/') + 1);
         JsonNode saved = server.get("/v1/workflows/" + id, key).json();
         assertThat(saved.get("name").asText()).isEqualTo("Greeting");
+        assertThat(saved.get("public").asBoolean()).isTrue();
         assertThat(saved.get("latest_version").asInt()).isEqualTo(1);
         assertThat(saved.get("version").isNull()).isTrue();
         assertThat(saved.get("graph").get("edges").toString())
