@@ -23,18 +23,36 @@ const DONE = new Set(['COMPLETED', 'FAILED']);
 
 let drawflowLoading = null;
 
-/** Loads the vendored canvas library once, as a plain script from this origin (the CSP allows only that). */
+/** A stylesheet or script from this origin (the CSP allows nothing else), resolved once it has loaded. */
+function loaded(el, what) {
+  return new Promise((resolve, reject) => {
+    el.addEventListener('load', () => resolve());
+    el.addEventListener('error', () => reject(new Error(`The editor's ${what} could not be loaded.`)));
+  });
+}
+
+/**
+ * Loads the vendored canvas library and the editor's styles once, when the editor first opens: the library's CSS
+ * before style.css and the editor's after it, so the dashboard's rules win over the library's defaults.
+ */
 function loadDrawflow() {
   if (window.Drawflow) return Promise.resolve(window.Drawflow);
-  drawflowLoading ||= new Promise((resolve, reject) => {
-    // before style.css, so the dashboard's own rules for the canvas win over the library's defaults
-    document.head.insertBefore(h('link', {rel: 'stylesheet', href: '/ui/vendor/drawflow/drawflow.min.css'}),
-      document.querySelector('link[rel=stylesheet]'));
+  drawflowLoading ||= (async () => {
+    const libCss = h('link', {rel: 'stylesheet', href: '/ui/vendor/drawflow/drawflow.min.css'});
+    const ownCss = h('link', {rel: 'stylesheet', href: '/ui/workflow-editor.css'});
     const script = h('script', {src: '/ui/vendor/drawflow/drawflow.min.js'});
-    script.addEventListener('load', () => resolve(window.Drawflow));
-    script.addEventListener('error', () => { drawflowLoading = null; reject(new Error('The canvas library could not be loaded.')); });
-    document.head.appendChild(script);
-  });
+    const waits = [loaded(libCss, 'canvas styles'), loaded(ownCss, 'styles'), loaded(script, 'canvas library')];
+    document.head.insertBefore(libCss, document.querySelector('link[rel=stylesheet]'));
+    document.head.append(ownCss, script);
+    try {
+      await Promise.all(waits);
+    } catch (e) {
+      drawflowLoading = null;
+      for (const el of [libCss, ownCss, script]) el.remove();
+      throw e;
+    }
+    return window.Drawflow;
+  })();
   return drawflowLoading;
 }
 
@@ -332,7 +350,6 @@ export async function workflowEditorPage(view, id) {
     } else if (node.type === 'model' || node.type === 'operation') {
       const pe = paletteEntry(node, palette);
       const wired = currentGraph().edges.filter(e => parseEnd(e.to).node === node.id).map(e => parseEnd(e.to).port);
-      if (wired.length) add(fields, h('p', {class: 'muted small', id: 'wf-wired'}, 'Wired from the graph: ', wired.join(', '), '.'));
       const form = schemaForm(withoutWired(pe ? pe.params_schema : {type: 'object'}, node.type === 'model' ? wired : []),
         {values: node.params, idPrefix: 'wf-param-'});
       const update = () => {
