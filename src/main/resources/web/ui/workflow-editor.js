@@ -8,7 +8,7 @@
 import {h, add, clear, notice, usd} from './dom.js';
 import {get, post, ApiError} from './api.js';
 import {schemaForm} from './schema-form.js';
-import {duplicate} from './workflows.js';
+import {duplicate, readOnly} from './workflows.js';
 import {INPUT_TYPES, autoLayout, canFeed, edgesFromCanvas, freshId, freshName, nodeNamedIn, outputType, paletteEntry,
   parseEnd, portClass, portIndex, portsOf} from './workflow-graph.js';
 
@@ -64,12 +64,16 @@ function latestVersion(wf) {
 
 export async function workflowEditorPage(view, id) {
   const isNew = id === 'new';
-  const [Drawflow, palette, wf] = await Promise.all([loadDrawflow(), get('/v1/workflows/palette'),
+  let [Drawflow, palette, wf] = await Promise.all([loadDrawflow(), get('/v1/workflows/palette'),
     isNew ? null : get(`/v1/workflows/${encodeURIComponent(id)}`)]);
+  if (wf && readOnly(wf) && wf.version !== null && wf.version !== undefined && latestVersion(wf) !== wf.version) {
+    // what someone else's workflow offers is its published version, not a newer draft
+    wf = {...await get(`/v1/workflows/${encodeURIComponent(id)}?version=${wf.version}`), latest_version: wf.version};
+  }
 
   const state = {
     id: wf ? wf.workflow_id : null,
-    template: !!(wf && wf.template),
+    readOnly: !!wf && readOnly(wf),   // a template or another account's public workflow: run and copy, not edit
     published: wf ? (wf.version ?? null) : null,   // the latest published version: the one Run calls
     version: wf ? latestVersion(wf) : null,          // the version on the canvas, until it is edited
     dirty: false,
@@ -84,9 +88,9 @@ export async function workflowEditorPage(view, id) {
 
   // ---- page ---------------------------------------------------------------------------------------------------
   const nameInput = h('input', {type: 'text', id: 'wf-name', value: wf ? wf.name : 'Untitled workflow', 'aria-label': 'Workflow name',
-    maxlength: 200, disabled: state.template, oninput: () => markDirty()});
+    maxlength: 200, disabled: state.readOnly, oninput: () => markDirty()});
   const versionInfo = h('span', {id: 'wf-version', class: 'muted'});
-  const publicBox = h('input', {type: 'checkbox', id: 'wf-public', checked: !!(wf && wf.public), disabled: state.template,
+  const publicBox = h('input', {type: 'checkbox', id: 'wf-public', checked: !!(wf && wf.public), disabled: state.readOnly,
     onchange: () => markDirty()});
   const message = h('div', {id: 'wf-message', 'aria-live': 'polite'});
   const saveBtn = h('button', {type: 'button', id: 'wf-save', class: 'primary', onclick: () => save()}, 'Save version');
@@ -103,8 +107,8 @@ export async function workflowEditorPage(view, id) {
   add(view,
     h('p', {}, h('a', {href: '#/workflows'}, '← Workflows')),
     h('div', {class: 'wf-head'}, h('h1', {class: 'sr-only'}, wf ? wf.name : 'New workflow'), nameInput,
-      state.template ? h('span', {class: 'badge', id: 'wf-template'}, 'template') : null, versionInfo),
-    h('div', {class: 'row wf-toolbar'}, state.template ? copyBtn : [saveBtn, publishBtn,
+      state.readOnly ? h('span', {class: 'badge', id: 'wf-template'}, wf.template ? 'template' : 'read-only') : null, versionInfo),
+    h('div', {class: 'row wf-toolbar'}, state.readOnly ? copyBtn : [saveBtn, publishBtn,
       h('label', {class: 'wf-public', title: 'Other accounts may call the published version'}, publicBox, ' Public')],
       h('button', {type: 'button', onclick: () => arrange()}, 'Arrange'),
       h('button', {type: 'button', 'aria-label': 'Zoom in', onclick: () => editor.zoom_in()}, '+'),
@@ -167,13 +171,13 @@ export async function workflowEditorPage(view, id) {
     const el = ev.target.closest && ev.target.closest('.drawflow-node');
     if (el) showInspector(byDf.get(el.id.slice('node-'.length)));
   });
-  editor.on('nodeUnselected', () => { if (!state.template) showInspector(null); });
+  editor.on('nodeUnselected', () => { if (!state.readOnly) showInspector(null); });
 
   // ---- nodes ---------------------------------------------------------------------------------------------------
   function paletteBox() {
     const group = (title, items) => h('div', {class: 'wf-palette-group'}, h('h3', {}, title), items);
     const addBtn = (key, label, title, make) => h('button', {type: 'button', class: 'wf-add', dataset: {add: key}, title,
-      disabled: state.template, onclick: () => { const n = make(); placeNew(n); }}, label);
+      disabled: state.readOnly, onclick: () => { const n = make(); placeNew(n); }}, label);
     const models = palette.models || [];
     const ops = palette.operations || [];
     return h('div', {id: 'wf-palette', class: 'wf-palette card', 'aria-label': 'Palette'},
@@ -323,15 +327,15 @@ export async function workflowEditorPage(view, id) {
     for (const e of nodes.values()) e.el.classList.toggle('wf-selected', e.node.id === selected);
     clear(inspector);
     if (!selected) {
-      add(inspector, h('h2', {}, 'Node'), h('p', {class: 'muted'}, state.template
-        ? 'A template is read-only: click a node to see its settings, or copy the template to change it.'
+      add(inspector, h('h2', {}, 'Node'), h('p', {class: 'muted'}, state.readOnly
+        ? 'Read-only: click a node to see its settings, or copy the workflow to change it.'
         : 'Add nodes from the palette and drag from an output port (right) to an input port (left) to wire them. Click a node to set its parameters; select it and press Delete to remove it.'));
       return;
     }
     const entry = nodes.get(selected);
     const node = entry.node;
     const errors = h('div', {class: 'wf-inspector-error'});
-    const fields = h('fieldset', {class: 'wf-fields', disabled: state.template});
+    const fields = h('fieldset', {class: 'wf-fields', disabled: state.readOnly});
     add(inspector, h('h2', {}, title(node)), h('p', {class: 'muted small'}, h('code', {}, node.id), ' · ', kindLabel(node)), fields, errors);
 
     const nameField = h('input', {type: 'text', id: 'wf-node-name', value: node.name || '', maxlength: 100});
@@ -642,11 +646,17 @@ export async function workflowEditorPage(view, id) {
   // ---- start ----------------------------------------------------------------------------------------------------
   if (wf && wf.graph) load(wf.graph);
   // a template stays as its owner published it: the canvas can be panned and its nodes inspected, not edited
-  if (state.template) editor.editor_mode = 'fixed';
+  if (state.readOnly) editor.editor_mode = 'fixed';
   buildRunForm();
   showInspector(null);
   showState();
-  return () => { alive = false; };
+  // closing the tab with unsaved changes asks first (moving to another page of the dashboard does not)
+  const guard = ev => { if (state.dirty) ev.preventDefault(); };
+  window.addEventListener('beforeunload', guard);
+  return () => {
+    alive = false;
+    window.removeEventListener('beforeunload', guard);
+  };
 }
 
 function looksLikeImage(v) {

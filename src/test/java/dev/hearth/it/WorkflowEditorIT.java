@@ -286,6 +286,49 @@ class WorkflowEditorIT {
         assertThat(server.get("/v1/workflows/" + id, key).json().get("graph").get("edges")).hasSize(3);
     }
 
+    /** The graph ↔ canvas module on its own, in the browser that runs it: type rules, layout by depth, edges back. */
+    @Test
+    void theGraphModuleKeepsTypesLaysOutByDepthAndReadsEdgesBack() {
+        Page page = signIn();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) page.evaluate("""
+                async () => {
+                  const g = await import('/ui/workflow-graph.js');
+                  const graph = {nodes: [
+                      {id: 'a', type: 'input', name: 'a', params: {type: 'text'}},
+                      {id: 'b', type: 'input', name: 'b', params: {type: 'text'}},
+                      {id: 't', type: 'operation', operation: 'text_template', params: {}},
+                      {id: 'o', type: 'output', name: 'o', params: {}}],
+                    edges: [{from: 'a.value', to: 't.a'}, {from: 'b.value', to: 't.b'}, {from: 't.text', to: 'o.value'}]};
+                  const palette = {operations: [{operation: 'text_template', inputs: [{name: 'a', type: 'text'}, {name: 'b', type: 'text'}],
+                    outputs: [{name: 'text', type: 'text'}]}], models: []};
+                  const ports = Object.fromEntries(graph.nodes.map(n => [n.id, g.portsOf(n, palette)]));
+                  // the canvas's own shape for the same wires: node 3 (t) output_1 → node 4 (o) input_1, etc.
+                  const canvas = {1: {outputs: {output_1: {connections: [{node: '3', output: 'input_1'}]}}},
+                    2: {outputs: {output_1: {connections: [{node: '3', output: 'input_2'}]}}},
+                    3: {outputs: {output_1: {connections: [{node: '4', output: 'input_1'}]}}}, 4: {outputs: {}}};
+                  const ids = {1: 'a', 2: 'b', 3: 't', 4: 'o'};
+                  return {
+                    feeds: [g.canFeed('text', 'text'), g.canFeed('vector', 'json'), g.canFeed('text', 'vector'), g.canFeed('json', 'text')],
+                    layout: g.autoLayout(graph, {colWidth: 100, gap: 10, left: 0, top: 0, heightOf: () => 50}),
+                    edges: JSON.stringify(g.edgesFromCanvas(canvas, id => ids[id], ports)),
+                    node: g.nodeNamedIn("graph: node 'emb_1' port 'text' takes text"),
+                    outType: g.outputType(graph, 'o', palette),
+                    fresh: g.freshId('bge-small-en-v1.5', new Set(['bge_small_en_v1_5_1'])),
+                    end: g.parseEnd('x.y.port')
+                  };
+                }
+                """);
+        assertThat(r.get("feeds")).isEqualTo(List.of(true, true, false, false));
+        assertThat(r.get("layout").toString()).isEqualTo("{a=[0, 0], b=[0, 60], t=[100, 0], o=[200, 0]}");
+        assertThat(r.get("edges")).isEqualTo("[{\"from\":\"a.value\",\"to\":\"t.a\"},{\"from\":\"b.value\",\"to\":\"t.b\"},"
+                + "{\"from\":\"t.text\",\"to\":\"o.value\"}]");
+        assertThat(r.get("node")).isEqualTo("emb_1");
+        assertThat(r.get("outType")).isEqualTo("text");
+        assertThat(r.get("fresh")).isEqualTo("bge_small_en_v1_5_2");
+        assertThat(r.get("end").toString()).isEqualTo("{node=x.y, port=port}");
+    }
+
     @Test
     void theListAndTheEditorFitAPhoneScreen() {
         context.close();
