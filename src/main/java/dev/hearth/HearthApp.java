@@ -258,7 +258,7 @@ public final class HearthApp implements AutoCloseable {
                 new WebhookRoutes(caller, webhookSecrets),
                 new WorkflowRoutes(caller, workflows, workflowEngine, workflowStore, catalog, operations.all(),
                         (model, account) -> runnerFactories.containsKey(model.runner().type()) && premiumAllowed(model, account.accountId()),
-                        body, base),
+                        body, base, limits),
                 new WebhookRegistryRoutes(caller, webhookRegistry, body),
                 new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
                         base::of),

@@ -202,7 +202,8 @@ public final class WorkflowEngine implements AutoCloseable {
         NodeValues.MediaShelf shelf = shelf(run);
         Map<String, NodeState> earlier = new HashMap<>();
         for (NodeState s : store.nodes(run.id())) earlier.put(s.nodeId(), s);
-        Map<String, Done> done = new HashMap<>();
+        // written by this thread as nodes finish, read by the node threads (an output node reads its source's stored value)
+        Map<String, Done> done = new java.util.concurrent.ConcurrentHashMap<>();
         for (Node n : graph.order()) {
             NodeState s = earlier.get(n.id());
             if (s != null && s.status().equals("completed")) {
@@ -243,7 +244,9 @@ public final class WorkflowEngine implements AutoCloseable {
             if (stopping) continue; // stopped under it: the node runs again at the next start
             String why = f.failure instanceof ApiException || f.failure instanceof OperationFailure || f.failure instanceof IllegalStateException
                     ? f.failure.getMessage() : f.failure.toString();
-            store.saveNode(run.id(), state(f.node.id(), "failed", earlier.get(f.node.id()), null, null, why, 0), clock.millis());
+            // keep the attempt and request id the node ran under, so the failure can be found in usage records
+            NodeState ran = store.nodes(run.id()).stream().filter(x -> x.nodeId().equals(f.node.id())).findFirst().orElse(earlier.get(f.node.id()));
+            store.saveNode(run.id(), state(f.node.id(), "failed", ran, null, null, why, 0), clock.millis());
             if (failure == null) failure = "node '" + f.node.id() + "' failed: " + why;
         }
         if (stopping && failure == null && !pending.isEmpty()) return; // resumes at the next start

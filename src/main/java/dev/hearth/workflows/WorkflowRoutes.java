@@ -13,6 +13,7 @@ import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.JsonBody;
 import dev.hearth.http.Replies;
+import dev.hearth.limits.Limits;
 import dev.hearth.workflows.GraphValidator.Checked;
 import dev.hearth.workflows.WorkflowGraph.Node;
 import dev.hearth.workflows.WorkflowStore.NodeState;
@@ -51,10 +52,13 @@ public final class WorkflowRoutes implements HttpService {
     private final BiPredicate<ModelSpec, Principal> callable;
     private final JsonBody body;
     private final BaseUrl base;
+    private final Limits limits;
 
     /** {@code callable} says whether the account may call the model on this Hearth (the palette lists only those). */
     public WorkflowRoutes(Caller caller, Workflows workflows, WorkflowEngine engine, WorkflowStore store, Catalog catalog,
-                          Collection<Operation> operations, BiPredicate<ModelSpec, Principal> callable, JsonBody body, BaseUrl base) {
+                          Collection<Operation> operations, BiPredicate<ModelSpec, Principal> callable, JsonBody body, BaseUrl base,
+                          Limits limits) {
+        this.limits = limits;
         this.caller = caller;
         this.workflows = workflows;
         this.engine = engine;
@@ -137,6 +141,8 @@ public final class WorkflowRoutes implements HttpService {
 
     /** The poll answer: SPEC §10's status, output and error, plus each node's state and the cost so far. */
     private ObjectNode runView(Principal p, String id) throws IOException {
+        // polling counts against the read limit, as polling a v2 request does
+        limits.admitRead(p.accountId());
         RunRecord run = store.findRun(id).filter(r -> r.accountId().equals(p.accountId()))
                 .orElseThrow(() -> ApiException.notFound("Request " + id + " not found"));
         ObjectNode o = Json.object().put("request_id", run.id()).put("workflow_id", run.workflowId()).put("version", run.version())

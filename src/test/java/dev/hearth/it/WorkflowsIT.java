@@ -303,6 +303,52 @@ class WorkflowsIT {
     }
 
     @Test
+    void independentBranchesRunSideBySideAndOperationsAreFree() throws Exception {
+        String key = account("parallel", "1");
+        String id = saved(key, "two sleepers", """
+                {"nodes": [
+                  {"id": "prompt", "type": "input", "name": "prompt", "params": {"type": "text"}},
+                  {"id": "left", "type": "model", "model": "wf-sleeps", "params": {"millis": 2000}},
+                  {"id": "right", "type": "model", "model": "wf-sleeps", "params": {"millis": 2000}},
+                  {"id": "greet", "type": "operation", "operation": "text_template", "params": {"template": "Hello {{a}}!"}},
+                  {"id": "l", "type": "output", "name": "left"},
+                  {"id": "r", "type": "output", "name": "right"},
+                  {"id": "g", "type": "output", "name": "greeting"}
+                ],
+                "edges": [
+                  {"from": "prompt.value", "to": "left.data"}, {"from": "prompt.value", "to": "right.data"},
+                  {"from": "prompt.value", "to": "greet.a"},
+                  {"from": "left.output", "to": "l.value"}, {"from": "right.output", "to": "r.value"},
+                  {"from": "greet.text", "to": "g.value"}
+                ]}
+                """);
+        long t0 = System.nanoTime();
+        JsonNode run = runToEnd(key, id + "-v1", Json.object().put("prompt", "world"));
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+        assertThat(millis).as("two 2 s nodes side by side").isLessThan(3800);
+        assertThat(data(output(run), "greeting")).isEqualTo("Hello world!");
+        assertThat(data(output(run), "left")).contains("slept");
+        assertThat(new BigDecimal(run.get("cost").asText())).isEqualByComparingTo("0.02");
+
+        String failing = saved(key, "bad template", """
+                {"nodes": [
+                  {"id": "prompt", "type": "input", "name": "prompt", "params": {"type": "text", "default": "x"}},
+                  {"id": "greet", "type": "operation", "operation": "text_template", "params": {"template": "Hello {{b}}"}},
+                  {"id": "g", "type": "output", "name": "greeting"}
+                ],
+                "edges": [{"from": "prompt.value", "to": "greet.a"}, {"from": "greet.text", "to": "g.value"}]}
+                """);
+        BigDecimal before = credits(key);
+        JsonNode failed = runToEnd(key, failing + "-v1", Json.object());
+        assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.get("error").asText()).contains("node 'greet'", "{{b}}");
+        assertThat(failed.get("output").isNull()).isTrue();
+        assertThat(new BigDecimal(failed.get("cost").asText())).isZero();
+        assertThat(credits(key)).isEqualByComparingTo(before);
+    }
+
+    @Test
     void aRunThatCannotBePaidIs406AndNothingRuns() {
         JsonNode acc = server.createAccount("poor", "pro", "0.015");
         String key = acc.get("api_key").asText();
