@@ -286,6 +286,40 @@ class WorkflowEditorIT {
         assertThat(server.get("/v1/workflows/" + id, key).json().get("graph").get("edges")).hasSize(3);
     }
 
+    @Test
+    void anImageGraphDrawnByHandShowsTheImageItMade() throws Exception {
+        Path png = Files.createTempFile("wf-resize", ".png");
+        ImageIO.write(textImage("resize me"), "png", png.toFile());
+        Page page = signIn();
+        page.navigate(server.base + "/#/workflows/new");
+        page.waitForSelector("#wf-palette");
+        page.click("[data-add='input:image']");
+        page.click("[data-add='operation:image_resize']");
+        page.click("[data-add='output']");
+        drag(page, node("in_image_1") + " .output_1", node("image_resize_1") + " .input_1");
+        drag(page, node("image_resize_1") + " .output_1", node("out_1") + " .input_1");
+        assertThat(page.locator(".drawflow .connection").count()).isEqualTo(2);
+        page.click(node("image_resize_1") + " .wf-node-head");
+        page.fill("#wf-param-width", "105");
+        page.fill("#wf-name", "Thumbnail");
+        page.click("#wf-save");
+        page.waitForSelector("#wf-saved");
+        page.click("#wf-publish");
+        page.waitForSelector("#wf-published");
+
+        page.setInputFiles("#wf-run-form input[type=file]", png);
+        page.waitForFunction("() => document.querySelector('#wf-run-image').value.startsWith('data:image/png;base64,')");
+        assertThat(runAndWait(page)).as(page.textContent("#wf-run-status")).isEqualTo("COMPLETED");
+        Locator img = page.locator("#wf-outputs .wf-output[data-keyname='result'] img");
+        assertThat(img.count()).isEqualTo(1);
+        page.waitForFunction("img => img.complete && img.naturalWidth > 0", img.elementHandle());
+        // 420 × 44 resized to width 105 keeps its aspect ratio: 105 × 11
+        assertThat(((Number) img.evaluate("img => img.naturalWidth")).intValue()).isEqualTo(105);
+        assertThat(((Number) img.evaluate("img => img.naturalHeight")).intValue()).isEqualTo(11);
+        assertThat(page.locator("#wf-outputs .wf-output[data-keyname='result']").getAttribute("data-type")).isEqualTo("image");
+        Files.deleteIfExists(png);
+    }
+
     /** The graph ↔ canvas module on its own, in the browser that runs it: type rules, layout by depth, edges back. */
     @Test
     void theGraphModuleKeepsTypesLaysOutByDepthAndReadsEdgesBack() {
