@@ -8,7 +8,7 @@
 import {h, add, clear, notice, usd} from './dom.js';
 import {get, post, ApiError} from './api.js';
 import {schemaForm} from './schema-form.js';
-import {duplicate, readOnly} from './workflows.js';
+import {readOnly} from './workflows.js';
 import {INPUT_TYPES, autoLayout, canFeed, edgesFromCanvas, freshId, freshName, nodeNamedIn, outputType, paletteEntry,
   parseEnd, portClass, portIndex, portsOf} from './workflow-graph.js';
 
@@ -534,9 +534,11 @@ export async function workflowEditorPage(view, id) {
     }
   }
 
+  /** Copies what is on the canvas (the published version of someone else's workflow) into a workflow of one's own. */
   async function copy() {
     try {
-      const newId = await duplicate(state.id);
+      const made = await post('/v1/workflows', {name: `${nameInput.value.trim() || 'Workflow'} (copy)`, graph: currentGraph()});
+      const newId = made.workflow_id;
       location.hash = `#/workflows/${encodeURIComponent(newId)}`;
     } catch (e) {
       say('error', e.message);

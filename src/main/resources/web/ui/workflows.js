@@ -13,7 +13,7 @@ function ports(list) {
 }
 
 /** Copies a workflow's latest graph into a new workflow owned by the caller; resolves to its id. */
-export async function duplicate(id, name) {
+async function duplicate(id, name) {
   const wf = await get(`/v1/workflows/${encodeURIComponent(id)}`);
   const made = await post('/v1/workflows', {name: name || `${wf.name} (copy)`, graph: wf.graph});
   return made.workflow_id;
