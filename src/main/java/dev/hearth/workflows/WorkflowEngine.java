@@ -27,7 +27,6 @@ import dev.hearth.workflows.WorkflowStore.RunRecord;
 import dev.hearth.workflows.WorkflowStore.RunStatus;
 import dev.hearth.workflows.operations.Operation;
 import dev.hearth.workflows.operations.OperationFailure;
-import dev.hearth.workflows.operations.Port;
 import dev.hearth.workflows.operations.PortType;
 import dev.hearth.workflows.operations.Value;
 import org.slf4j.Logger;
@@ -37,9 +36,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -403,12 +400,5 @@ public final class WorkflowEngine implements AutoCloseable {
     public void close() {
         stopping = true;
         threads.shutdownNow();
-    }
-
-    /** Inputs and outputs of a checked graph as the list/get views show them. */
-    static ArrayNode ports(List<Port> ports) {
-        ArrayNode a = Json.MAPPER.createArrayNode();
-        for (Port p : ports) a.addObject().put("name", p.name()).put("type", p.type().wire());
-        return a;
     }
 }

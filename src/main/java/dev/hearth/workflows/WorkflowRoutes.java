@@ -23,7 +23,6 @@ import dev.hearth.workflows.operations.Operation;
 import dev.hearth.workflows.operations.Port;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
-import io.helidon.webserver.http.ServerRequest;
 
 import java.io.IOException;
 import java.util.Collection;

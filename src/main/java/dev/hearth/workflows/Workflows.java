@@ -150,8 +150,8 @@ public final class Workflows {
         o.put("public", w.isPublic()).put("template", w.template());
         int shown = w.publishedVersion() != null && !full ? w.publishedVersion() : w.latestVersion();
         Optional<Checked> g = graphIfValid(w.id(), shown);
-        o.set("inputs", g.map(c -> WorkflowEngine.ports(c.inputs())).orElse(Json.MAPPER.createArrayNode()));
-        o.set("outputs", g.map(c -> WorkflowEngine.ports(c.outputs())).orElse(Json.MAPPER.createArrayNode()));
+        o.set("inputs", g.map(c -> ports(c.inputs())).orElse(Json.MAPPER.createArrayNode()));
+        o.set("outputs", g.map(c -> ports(c.outputs())).orElse(Json.MAPPER.createArrayNode()));
         o.put("created_at", w.createdAt()).put("updated_at", w.updatedAt());
         if (full) {
             o.put("latest_version", w.latestVersion());
@@ -164,6 +164,13 @@ public final class Workflows {
             }
         }
         return o;
+    }
+
+    /** Inputs and outputs of a checked graph as the list and get views show them. */
+    private static ArrayNode ports(List<dev.hearth.workflows.operations.Port> ports) {
+        ArrayNode a = Json.MAPPER.createArrayNode();
+        for (var p : ports) a.addObject().put("name", p.name()).put("type", p.type().wire());
+        return a;
     }
 
     private static boolean bool(ObjectNode body, String field) {

@@ -83,6 +83,15 @@ class WorkflowRestartIT {
             assertThat(charged).containsExactly(runId + "-first", runId + "-second-1");
             assertThat(server.app.ledger.balance(accountId).total()).isEqualTo(before - 20_000_000L);
             assertThat(server.app.ledger.balance(accountId).held()).isZero();
+
+            // the templates were installed once: a restart finds them and adds none
+            String list = server.get("/v1/workflows", key).body();
+            for (String t : List.of(dev.hearth.workflows.Templates.EMBED_AND_COMPARE, dev.hearth.workflows.Templates.UPSCALE_THEN_OCR)) {
+                assertThat(list.split(t, -1)).hasSize(2);
+            }
+            int templates = server.app.db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM workflows WHERE is_template = 1")
+                    .mapTo(Integer.class).one());
+            assertThat(templates).isEqualTo(2);
         } finally {
             server.close();
         }

@@ -271,6 +271,35 @@ class WorkflowsIT {
         assertThat(cost).isGreaterThan(new BigDecimal("0.001"));
     }
 
+    @Test
+    void anImageOperationTakesAnUploadedAssetAndItsResultIsAStoredOutputUrl() throws Exception {
+        String key = account("resizer", "1");
+        String id = saved(key, "thumbnail", """
+                {"nodes": [
+                  {"id": "photo", "type": "input", "name": "photo", "params": {"type": "image"}},
+                  {"id": "small", "type": "operation", "operation": "image_resize", "params": {"width": 100}},
+                  {"id": "thumb", "type": "output", "name": "thumbnail"}
+                ],
+                "edges": [{"from": "photo.value", "to": "small.image"}, {"from": "small.image", "to": "thumb.value"}]}
+                """);
+        // the same media forms as a model call: here an asset uploaded first
+        Reply up = server.post("/upload-asset", key, Json.object().set("data_urls",
+                Json.MAPPER.createArrayNode().add(OcrTest.dataUrl(smallPage("thumbnail me")))));
+        assertThat(up.status()).as(up.body()).isEqualTo(200);
+        JsonNode run = runToEnd(key, id + "-v1", Json.object().put("photo", up.json().get("urls").get(0).asText()));
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+        String url = data(output(run), "thumbnail");
+        HttpResponse<byte[]> img = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(img.statusCode()).isEqualTo(200);
+        BufferedImage thumb = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(img.body()));
+        assertThat(thumb.getWidth()).isEqualTo(100);
+        assertThat(new BigDecimal(run.get("cost").asText())).isZero();
+
+        Reply unreadable = run(key, id + "-v1", Json.object().put("photo", "%%% not an image %%%"));
+        assertThat(unreadable.status()).isEqualTo(422);
+        assertThat(unreadable.json().get("error").asText()).contains("$.photo");
+    }
+
     // ---- billing
 
     @Test
