@@ -30,15 +30,18 @@ function kindOf(name, s) {
   }
 }
 
-/** Returns {element, read()} where read() gives the body or throws Error naming the field. */
-export function schemaForm(schema) {
+/**
+ * Returns {element, read()} where read() gives the body or throws Error naming the field. `values` (optional)
+ * fills the fields in, e.g. a workflow node's saved parameters; `idPrefix` keeps two forms on one page apart.
+ */
+export function schemaForm(schema, {values, idPrefix = 'f-'} = {}) {
   const props = (schema && schema.properties) || {};
   const required = new Set((schema && schema.required) || []);
   const fields = [];
   const rows = [];
   for (const [name, s] of Object.entries(props)) {
     const kind = kindOf(name, s);
-    const id = 'f-' + name.replace(/[^a-z0-9_-]/gi, '_');
+    const id = idPrefix + name.replace(/[^a-z0-9_-]/gi, '_');
     const hint = [s.description, s.default !== undefined ? `Default: ${JSON.stringify(s.default)}` : null,
       s.minimum !== undefined || s.maximum !== undefined ? `Range: ${s.minimum ?? '…'} to ${s.maximum ?? '…'}` : null,
       kind === 'lines' || kind === 'list' ? 'One text per line.' : null,
@@ -63,7 +66,7 @@ export function schemaForm(schema) {
         break;
       case 'media': {
         input = h('input', {id, name, type: 'text', placeholder: 'https://… or data:…'});
-        const file = h('input', {type: 'file', 'aria-label': `${name} file`, accept: /audio/i.test(name) ? 'audio/*' : /video/i.test(name) ? 'video/*' : 'image/*'});
+        const file = h('input', {type: 'file', 'aria-label': `${name} file`, accept: s.contentMediaType || (/audio/i.test(name) ? 'audio/*' : /video/i.test(name) ? 'video/*' : 'image/*')});
         file.addEventListener('change', () => {
           const f = file.files[0];
           if (!f) return;
@@ -80,6 +83,7 @@ export function schemaForm(schema) {
       default:
         input = h('textarea', {id, name, rows: kind === 'text' ? 4 : 3, placeholder: s.default !== undefined ? String(s.default) : ''});
     }
+    if (values && values[name] !== undefined) fill(input, kind, values[name]);
     fields.push({name, kind, input, schema: s});
     rows.push(h('div', {class: 'field'},
       h('label', {for: id}, name, required.has(name) ? h('span', {class: 'req', title: 'required'}, ' *') : null),
@@ -120,4 +124,17 @@ export function schemaForm(schema) {
     return body;
   }
   return {element, read};
+}
+
+/** Puts a saved value back into its field, the inverse of read(). */
+function fill(input, kind, v) {
+  switch (kind) {
+    case 'boolean': input.checked = v === true; break;
+    case 'enum': input.value = JSON.stringify(v); break;
+    case 'lines':
+    case 'list': input.value = Array.isArray(v) ? v.join('\n') : String(v); break;
+    case 'numbers': input.value = Array.isArray(v) ? v.join(', ') : String(v); break;
+    case 'json': input.value = JSON.stringify(v, null, 2); break;
+    default: input.value = typeof v === 'string' ? v : JSON.stringify(v);
+  }
 }
