@@ -7,6 +7,9 @@ import dev.hearth.accounts.Accounts;
 import dev.hearth.accounts.Administration;
 import dev.hearth.accounts.Authenticator;
 import dev.hearth.billing.CreditRoutes;
+import dev.hearth.endpoints.EndpointRoutes;
+import dev.hearth.endpoints.Endpoints;
+import dev.hearth.endpoints.WorkerBackends;
 import dev.hearth.billing.Ledger;
 import dev.hearth.billing.Money;
 import dev.hearth.catalog.Catalog;
@@ -116,6 +119,7 @@ public final class HearthApp implements AutoCloseable {
     private HearthMetrics metrics;
     private WebServer server;
     private ScheduledExecutorService sweeper;
+    private Endpoints endpoints;
 
     private final Map<String, RunnerFactory> runnerFactories;
 
@@ -213,6 +217,8 @@ public final class HearthApp implements AutoCloseable {
                 throw ApiException.invalid("X-Webhook-Url: " + e.getMessage());
             }
         };
+        endpoints = Endpoints.serve(db, ledger, catalog, config, runnerFactories, WorkerBackends.fromConfig(config), clock);
+        calls.useEndpoints(endpoints);
         // once media inputs, outputs, webhooks and metrics are wired, and before the hold sweeper runs:
         // v2 jobs left by the last stop keep their holds and run again
         engine.recover();
@@ -230,6 +236,7 @@ public final class HearthApp implements AutoCloseable {
                 new WebhookRoutes(caller, webhookSecrets),
                 new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
                         base::of),
+                new EndpointRoutes(caller, endpoints, body, limits),
                 // the generic model route comes last: it matches any /v1/{slug}
                 new ModelRoutes(caller, calls, body, base));
         server.start();
@@ -293,6 +300,16 @@ public final class HearthApp implements AutoCloseable {
         return metrics;
     }
 
+    /** Dedicated endpoints; null until {@link #serve()}. */
+    public Endpoints endpoints() {
+        return endpoints;
+    }
+
+    /** The runner types this Hearth can run (the CLI's endpoint commands check models against them). */
+    public Map<String, RunnerFactory> runnerFactories() {
+        return runnerFactories;
+    }
+
     public UsageRecorder usage() {
         return usage;
     }
@@ -310,6 +327,7 @@ public final class HearthApp implements AutoCloseable {
     public void close() {
         // graceful: stop taking jobs, let running ones finish (up to jobs.drain_timeout), then stop serving
         if (engine != null) engine.drain();
+        if (endpoints != null) endpoints.close();
         if (server != null) server.stop();
         if (webhooks != null) webhooks.close();
         if (sweeper != null) sweeper.shutdownNow();

@@ -50,6 +50,8 @@ final class Job implements Work {
     volatile long queueMillis;
     /** Where a streaming v1 caller takes the events; null otherwise (and always for durable jobs). */
     volatile dev.hearth.runners.EventSink events;
+    /** The dedicated endpoint whose private queue runs this job; null for the public model pool. */
+    volatile EndpointTarget endpoint;
 
     Job(String id, Principal caller, ModelSpec model, ObjectNode params, Map<String, MediaBlob> media, ObjectNode loggableParams,
         String base, Long seed, CreditHold hold, JobSlot slot, RateVerdict rate, boolean durable, String webhookUrl, long submittedAt,
