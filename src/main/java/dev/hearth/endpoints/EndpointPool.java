@@ -66,7 +66,6 @@ final class EndpointPool implements EndpointTarget {
     private volatile boolean jobSinceFailure;
     private long meteredMillis;
     private long meteredAt;
-    private int lastScaledTo = -1;
     /** Billing state of this pool; only {@link WorkerBilling} touches it, under its own lock. */
     final WorkerBilling.Account billing = new WorkerBilling.Account();
 
@@ -192,16 +191,8 @@ final class EndpointPool implements EndpointTarget {
                     toStop.add(w);
                 }
             }
-            if (target == lastScaledTo) target = -1;
-            else lastScaledTo = target;
         }
-        if (target >= 0) {
-            try {
-                backend.scaled(e, target);
-            } catch (Exception ex) {
-                log.warn("endpoint {}: the worker backend could not scale to {}: {}", e.name(), target, ex.toString());
-            }
-        }
+        if (!toBoot.isEmpty()) tellBackend(e, target);
         toBoot.forEach(w -> Thread.ofVirtual().name("boot-" + w.id).start(() -> boot(w)));
         toStop.forEach(w -> Thread.ofVirtual().name("stop-" + w.id).start(() -> stop(w)));
         return toBoot.size();
@@ -237,6 +228,7 @@ final class EndpointPool implements EndpointTarget {
         String why = "a worker could not boot: " + ex.getMessage();
         log.error("endpoint {}: worker {} boot failed: {}", endpoint.name(), w.id, ex.toString());
         List<Work> orphans = new ArrayList<>();
+        int left;
         synchronized (this) {
             failure = why;
             failedAt = clock.millis();
@@ -244,8 +236,10 @@ final class EndpointPool implements EndpointTarget {
             meter(failedAt);
             workers.remove(w);
             // jobs waiting for this boot fail now, unless another worker is up or on its way
-            if (workers.stream().noneMatch(x -> x.state != WorkerState.STOPPING)) queue.drainTo(orphans);
+            left = (int) workers.stream().filter(x -> x.state != WorkerState.STOPPING).count();
+            if (left == 0) queue.drainTo(orphans);
         }
+        if (!closed) tellBackend(endpoint, left);
         ModelUnavailable cause = new ModelUnavailable("Endpoint '" + endpoint.name() + "': " + why, ex);
         orphans.forEach(j -> j.failed(cause));
     }
@@ -256,14 +250,25 @@ final class EndpointPool implements EndpointTarget {
             r = w.runner;
         }
         if (r != null) closeQuietly(r, w);
-        remove(w);
+        int left = remove(w);
         log.info("endpoint {}: worker {} stopped after {} ms up", endpoint.name(), w.id, clock.millis() - w.upSince);
+        if (!closed) tellBackend(endpoint, left);
     }
 
-    private synchronized void remove(EndpointWorker w) {
+    private void tellBackend(Endpoint e, int workers) {
+        try {
+            backend.scaled(e, catalogModel, workers);
+        } catch (Exception ex) {
+            log.warn("endpoint {}: the worker backend could not scale to {}: {}", e.name(), workers, ex.toString());
+        }
+    }
+
+    /** Takes a worker out of the pool; returns how many are left that are not stopping. */
+    private synchronized int remove(EndpointWorker w) {
         meter(clock.millis());
         workers.remove(w);
         notifyAll();
+        return (int) workers.stream().filter(x -> x.state != WorkerState.STOPPING).count();
     }
 
     private void closeQuietly(Runner r, EndpointWorker w) {
@@ -309,7 +314,7 @@ final class EndpointPool implements EndpointTarget {
         }
         try {
             if (deleted) backend.removed(endpoint);
-            else backend.scaled(endpoint, 0);
+            else backend.scaled(endpoint, catalogModel, 0);
         } catch (Exception ex) {
             log.warn("endpoint {}: the worker backend could not remove it: {}", endpoint.name(), ex.toString());
         }

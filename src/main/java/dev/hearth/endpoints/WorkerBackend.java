@@ -16,8 +16,11 @@ public interface WorkerBackend {
     /** Starts one worker of the endpoint; returns once it can take jobs. Its up-time is billed from the call on. */
     Runner boot(Endpoint endpoint, ModelSpec model, String workerId, BootProgress progress) throws Exception;
 
-    /** The pool now wants {@code workers} workers (called whenever that number changes). */
-    default void scaled(Endpoint endpoint, int workers) throws Exception {
+    /**
+     * The pool now wants {@code workers} workers: called before it boots more, and after a worker it stopped
+     * has closed (so a backend that picks which instance to remove can remove that one).
+     */
+    default void scaled(Endpoint endpoint, ModelSpec model, int workers) throws Exception {
     }
 
     /** The endpoint was deleted: remove whatever the backend made for it. */

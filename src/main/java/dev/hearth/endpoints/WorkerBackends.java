@@ -15,6 +15,7 @@ public final class WorkerBackends {
         String name = section.path("backend").asText("local");
         return switch (name) {
             case "local" -> null;
+            case "kubernetes" -> KubernetesWorkerBackend.fromConfig(section.path("kubernetes"));
             default -> throw new IllegalArgumentException("endpoints.backend must be local or kubernetes, not '" + name + "'");
         };
     }
