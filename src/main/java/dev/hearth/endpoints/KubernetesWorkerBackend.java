@@ -134,6 +134,11 @@ public final class KubernetesWorkerBackend implements WorkerBackend {
                 String name = p.getMetadata().getName();
                 if (claimed.putIfAbsent(name, workerId) != null) continue;
                 try {
+                    if (p.getMetadata().getAnnotations() != null && p.getMetadata().getAnnotations().containsKey(DELETION_COST)) {
+                        // a pod a stopped worker left: in use again, so no longer the first to remove
+                        client.pods().inNamespace(namespace).withName(name).edit(x -> new PodBuilder(x).editMetadata()
+                                .removeFromAnnotations(DELETION_COST).endMetadata().build());
+                    }
                     String url = "http://" + p.getStatus().getPodIP() + ":" + port;
                     progress.step("pod " + name + " at " + url);
                     RunnerSpec spec = new RunnerSpec("cog", Json.object().put("url", url)
