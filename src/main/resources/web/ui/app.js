@@ -8,13 +8,14 @@ import {keysPage} from './keys.js';
 import {modelsPage, playgroundPage} from './models.js';
 import {assetsPage} from './assets.js';
 import {accountsPage, accountPage} from './admin.js';
+import {endpointsPage} from './endpoints.js';
 
-const ACCOUNT_NAV = [['#/', 'Overview'], ['#/usage', 'Usage'], ['#/keys', 'API keys'], ['#/models', 'Models'], ['#/assets', 'Assets']];
+const ACCOUNT_NAV = [['#/', 'Overview'], ['#/usage', 'Usage'], ['#/keys', 'API keys'], ['#/models', 'Models'], ['#/endpoints', 'Endpoints'], ['#/assets', 'Assets']];
 const ADMIN_NAV = [['#/', 'Overview'], ['#/admin/accounts', 'Accounts'], ['#/admin/usage', 'Usage'], ['#/models', 'Models']];
 
 const ACCOUNT_ROUTES = [
   [/^\/$/, overview], [/^\/usage$/, usagePage], [/^\/keys$/, keysPage], [/^\/models$/, modelsPage],
-  [/^\/models\/([^/]+)$/, playgroundPage], [/^\/assets$/, assetsPage]];
+  [/^\/models\/([^/]+)$/, playgroundPage], [/^\/endpoints$/, endpointsPage], [/^\/assets$/, assetsPage]];
 const ADMIN_ROUTES = [
   [/^\/$/, adminOverview], [/^\/admin\/accounts$/, accountsPage], [/^\/admin\/accounts\/([^/]+)$/, accountPage],
   [/^\/admin\/usage$/, adminUsagePage], [/^\/models$/, modelsPage], [/^\/models\/([^/]+)$/, playgroundPage]];

@@ -43,7 +43,8 @@ public final class EndpointRoutes implements HttpService {
         rules.get("/endpoint/list", (req, res) -> {
             String acc = caller.account(req).accountId();
             limits.admitRead(acc);
-            Replies.ok(res, Json.object().set("endpoints", endpoints.list(acc)));
+            Replies.ok(res, Json.object().<com.fasterxml.jackson.databind.node.ObjectNode>set("endpoints", endpoints.list(acc))
+                    .set("hardware", endpoints.hardware()));
         });
         rules.put("/endpoint/update", (req, res) -> {
             String acc = caller.account(req).accountId();

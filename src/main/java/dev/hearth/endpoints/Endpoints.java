@@ -121,7 +121,7 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
         Endpoint gone = store.findAny(e.id()).orElse(e);
         ObjectNode a = Json.object().put("endpoint_id", e.id()).put("status", "deleted")
                 .put("message", "Endpoint '" + e.name() + "' deleted; its workers are stopped");
-        a.put("worker_seconds_billed", gone.billedMillis() / 1000.0).put("amount_billed", Money.format(gone.billedAmount()));
+        a.put("worker_seconds_billed", gone.billedMillis() / 1000.0).put("amount_billed", Money.toUsd(gone.billedAmount()));
         return a;
     }
 
@@ -177,8 +177,8 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
         ObjectNode n = Json.object().put("endpoint_id", e.id()).put("endpoint_name", e.name()).put("model_name", e.modelName())
                 .put("workers_min", e.workersMin()).put("workers_max", e.workersMax()).put("idle_timeout", e.idleTimeout())
                 .put("execution_timeout", e.executionTimeout()).put("scaler_type", e.scalerType()).put("scaler_value", e.scalerValue())
-                .put("gpu_id", e.gpuId()).put("hourly_rate", rates.knows(e.gpuId()) ? Money.format(rates.rate(e.gpuId())) : null)
-                .put("worker_seconds_billed", e.billedMillis() / 1000.0).put("amount_billed", Money.format(e.billedAmount()))
+                .put("gpu_id", e.gpuId()).put("hourly_rate", rates.knows(e.gpuId()) ? Money.toUsd(rates.rate(e.gpuId())) : null)
+                .put("worker_seconds_billed", e.billedMillis() / 1000.0).put("amount_billed", Money.toUsd(e.billedAmount()))
                 .put("created_at", e.createdAt()).put("updated_at", e.updatedAt());
         EndpointPool p = pools == null ? null : pools.pool(e.id());
         if (p != null) {
@@ -189,6 +189,13 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
             if (e.statusDetail() != null) n.put("status_detail", e.statusDetail());
             n.putArray("workers");
         }
+        return n;
+    }
+
+    /** The hardware classes an endpoint may name in {@code gpu_id}, with their USD price per worker-hour. */
+    public ObjectNode hardware() {
+        ObjectNode n = Json.object();
+        rates.nanosPerHour().forEach((gpu, rate) -> n.put(gpu, Money.toUsd(rate)));
         return n;
     }
 
