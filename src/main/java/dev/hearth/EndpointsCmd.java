@@ -45,7 +45,7 @@ final class EndpointsCmd {
     }
 
     static Endpoints control(HearthApp app) {
-        return Endpoints.control(app.db, app.catalog, app.config, app.runnerFactories(), app.clock);
+        return Endpoints.control(app.db, app.catalog, app.config, app.endpointWorkers(), app.clock);
     }
 
     @Command(name = "add", description = "Create an endpoint; prints its id.")

@@ -9,6 +9,7 @@ import dev.hearth.accounts.Authenticator;
 import dev.hearth.billing.CreditRoutes;
 import dev.hearth.endpoints.EndpointRoutes;
 import dev.hearth.endpoints.Endpoints;
+import dev.hearth.endpoints.WorkerBackend;
 import dev.hearth.endpoints.WorkerBackends;
 import dev.hearth.billing.Ledger;
 import dev.hearth.billing.Money;
@@ -217,7 +218,7 @@ public final class HearthApp implements AutoCloseable {
                 throw ApiException.invalid("X-Webhook-Url: " + e.getMessage());
             }
         };
-        endpoints = Endpoints.serve(db, ledger, catalog, config, runnerFactories, WorkerBackends.fromConfig(config), clock);
+        endpoints = Endpoints.serve(db, ledger, catalog, config, endpointWorkers(), clock);
         calls.useEndpoints(endpoints);
         // once media inputs, outputs, webhooks and metrics are wired, and before the hold sweeper runs:
         // v2 jobs left by the last stop keep their holds and run again
@@ -305,9 +306,9 @@ public final class HearthApp implements AutoCloseable {
         return endpoints;
     }
 
-    /** The runner types this Hearth can run (the CLI's endpoint commands check models against them). */
-    public Map<String, RunnerFactory> runnerFactories() {
-        return runnerFactories;
+    /** Where dedicated endpoints' workers run (endpoints.backend): the CLI checks new endpoints against it too. */
+    public WorkerBackend endpointWorkers() {
+        return WorkerBackends.fromConfig(config, runnerFactories, builtInRunners(config).keySet());
     }
 
     public UsageRecorder usage() {

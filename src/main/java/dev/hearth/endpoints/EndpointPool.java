@@ -193,7 +193,13 @@ final class EndpointPool implements EndpointTarget {
             }
         }
         if (!toBoot.isEmpty()) tellBackend(e, target);
-        toBoot.forEach(w -> Thread.ofVirtual().name("boot-" + w.id).start(() -> boot(w)));
+        for (EndpointWorker w : toBoot) {
+            Thread t = Thread.ofVirtual().name("boot-" + w.id).unstarted(() -> boot(w));
+            synchronized (this) {
+                w.bootThread = t;
+            }
+            t.start();
+        }
         toStop.forEach(w -> Thread.ofVirtual().name("stop-" + w.id).start(() -> stop(w)));
         return toBoot.size();
     }
@@ -205,7 +211,12 @@ final class EndpointPool implements EndpointTarget {
         try {
             r = backend.boot(e, catalogModel, w.id, step -> log.info("endpoint {} worker {}: {}", e.name(), w.id, step));
         } catch (Exception | LinkageError ex) {
-            bootFailed(w, ex);
+            boolean stopped;
+            synchronized (this) {
+                stopped = w.state == WorkerState.STOPPING;
+            }
+            if (stopped) remove(w); // stopped while booting (scaled down, deleted): not a failure
+            else bootFailed(w, ex);
             return;
         }
         boolean keep;
@@ -248,6 +259,7 @@ final class EndpointPool implements EndpointTarget {
         Runner r;
         synchronized (this) {
             r = w.runner;
+            if (r == null && w.bootThread != null) w.bootThread.interrupt(); // stopped while booting: the boot gives up
         }
         if (r != null) closeQuietly(r, w);
         int left = remove(w);

@@ -13,6 +13,8 @@ final class EndpointWorker {
     final int slots;
     WorkerState state = WorkerState.BOOTING;
     Runner runner;
+    /** The thread booting this worker, interrupted when the worker is stopped before its boot ends. */
+    Thread bootThread;
     int busy;
     long idleSince;
     long served;

@@ -13,15 +13,12 @@ import dev.hearth.http.ApiException;
 import dev.hearth.http.Json;
 import dev.hearth.jobs.EndpointTarget;
 import dev.hearth.jobs.EndpointTargets;
-import dev.hearth.runners.RunnerFactory;
 import dev.hearth.store.Database;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Predicate;
 
 /**
  * Dedicated endpoints (SPEC §9): the control API an account uses (add, list, update, delete; the same from the
@@ -35,38 +32,38 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
     private final Database db;
     private final Catalog catalog;
     private final HardwareRates rates;
-    private final Predicate<ModelSpec> runnable;
+    private final WorkerBackend backend;
     private final Clock clock;
     private final long tickMillis;
     private EndpointPools pools;
 
-    private Endpoints(Database db, Catalog catalog, HardwareRates rates, Predicate<ModelSpec> runnable, Clock clock, long tickMillis) {
+    private Endpoints(Database db, Catalog catalog, HardwareRates rates, WorkerBackend backend, Clock clock, long tickMillis) {
         this.db = db;
         this.store = new EndpointStore(db);
         this.catalog = catalog;
         this.rates = rates;
-        this.runnable = runnable;
+        this.backend = backend;
         this.clock = clock;
         this.tickMillis = tickMillis;
     }
 
-    /** Control only (the CLI): reads and writes endpoints; a running Hearth picks the changes up. */
-    public static Endpoints control(Database db, Catalog catalog, HearthConfig config, Map<String, RunnerFactory> runners, Clock clock) {
+    /**
+     * Control only (the CLI): reads and writes endpoints, checking models against the configured worker backend;
+     * a running Hearth picks the changes up.
+     */
+    public static Endpoints control(Database db, Catalog catalog, HearthConfig config, WorkerBackend backend, Clock clock) {
         JsonNode section = config.section("endpoints");
-        return new Endpoints(db, catalog, HardwareRates.from(section.path("hardware")), m -> runners.containsKey(m.runner().type()), clock,
+        return new Endpoints(db, catalog, HardwareRates.from(section.path("hardware")), backend, clock,
                 section.path("billing_tick_seconds").asLong(60) * 1000);
     }
 
     /**
-     * A serving Hearth's endpoints: their pools start now (warm workers for {@code workers_min}), workers run on
-     * {@code backend} (null: in and beside this process, through the model's runner factory) and are billed
-     * through {@code ledger}.
+     * A serving Hearth's endpoints: their pools start now (warm workers for {@code workers_min}), their workers run
+     * on {@code backend} ({@link WorkerBackends#fromConfig}) and are billed through {@code ledger}.
      */
-    public static Endpoints serve(Database db, Ledger ledger, Catalog catalog, HearthConfig config, Map<String, RunnerFactory> runners,
-                                  WorkerBackend backend, Clock clock) {
-        Endpoints e = control(db, catalog, config, runners, clock);
-        WorkerBackend workers = backend != null ? backend : new LocalWorkerBackend(runners);
-        e.pools = new EndpointPools(e.store, catalog, workers, new WorkerBilling(ledger, e.rates, e.tickMillis), clock);
+    public static Endpoints serve(Database db, Ledger ledger, Catalog catalog, HearthConfig config, WorkerBackend backend, Clock clock) {
+        Endpoints e = control(db, catalog, config, backend, clock);
+        e.pools = new EndpointPools(e.store, catalog, backend, new WorkerBilling(ledger, e.rates, e.tickMillis), clock);
         return e;
     }
 
@@ -147,10 +144,8 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
         ModelSpec model = catalog.find(s.modelName());
         if (model == null) throw ApiException.invalid("$.model_name: no model '" + s.modelName() + "' in the catalog (GET /v1/models lists them)");
         if (model.retired() || !model.enabled()) throw ApiException.invalid("$.model_name: model '" + s.modelName() + "' is not available");
-        if (!runnable.test(model)) {
-            throw ApiException.invalid("$.model_name: model '" + s.modelName() + "' has runner type '" + model.runner().type()
-                    + "', which this Hearth cannot run");
-        }
+        String refusal = backend.refusal(model);
+        if (refusal != null) throw ApiException.invalid("$.model_name: model '" + s.modelName() + "' cannot have a dedicated endpoint: " + refusal);
         if (!rates.knows(s.gpuId())) {
             throw ApiException.invalid("$.gpu_id: unknown hardware class '" + s.gpuId() + "'; this Hearth offers " + rates.nanosPerHour().keySet());
         }

@@ -49,11 +49,14 @@ public final class KubernetesWorkerBackend implements WorkerBackend {
     private final String gpuNodeLabel;
     private final long bootTimeoutMillis;
     private final CogRunnerFactory cog = new CogRunnerFactory();
+    /** Runner types `hearth worker` serves in the workers' image (the built-in ones). */
+    private final java.util.Set<String> workerTypes;
     /** Pod name → the worker that talks to it. */
     private final Map<String, String> claimed = new ConcurrentHashMap<>();
 
     public KubernetesWorkerBackend(KubernetesClient client, String namespace, String image, int port, String gpuNodeLabel,
-                                   long bootTimeoutMillis) {
+                                   long bootTimeoutMillis, java.util.Set<String> workerTypes) {
+        this.workerTypes = java.util.Set.copyOf(workerTypes);
         this.client = client;
         this.namespace = namespace;
         this.image = image;
@@ -66,7 +69,7 @@ public final class KubernetesWorkerBackend implements WorkerBackend {
      * From {@code endpoints.kubernetes}; the cluster is {@code master_url} when set, else the kubeconfig or the
      * service account of the pod Hearth runs in (fabric8's usual discovery).
      */
-    static KubernetesWorkerBackend fromConfig(JsonNode k8s) {
+    static KubernetesWorkerBackend fromConfig(JsonNode k8s, java.util.Set<String> workerTypes) {
         String image = k8s.path("image").asText("");
         if (image.isBlank()) throw new IllegalArgumentException("endpoints.backend is kubernetes: set endpoints.kubernetes.image");
         String masterUrl = k8s.path("master_url").asText("");
@@ -74,7 +77,15 @@ public final class KubernetesWorkerBackend implements WorkerBackend {
                 : new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(masterUrl).build()).build();
         return new KubernetesWorkerBackend(client, k8s.path("namespace").asText("default"), image,
                 k8s.path("port").asInt(5000), k8s.path("gpu_node_label").asText("hearth.dev/gpu-class"),
-                k8s.path("boot_timeout_seconds").asLong(900) * 1000);
+                k8s.path("boot_timeout_seconds").asLong(900) * 1000, workerTypes);
+    }
+
+    @Override
+    public String refusal(ModelSpec model) {
+        if (workerTypes.contains(model.runner().type())) return null;
+        if (!model.runner().params().path("image").asText("").isBlank()) return null;
+        return "its runner type '" + model.runner().type() + "' is not served by `hearth worker` and its catalog entry names no Cog "
+                + "image (runner.image) for the workers' pods";
     }
 
     static String deploymentName(Endpoint e) {

@@ -22,8 +22,21 @@ final class LocalWorkerBackend implements WorkerBackend {
         this.factories = Map.copyOf(factories);
     }
 
-    boolean canRun(ModelSpec model) {
-        return factories.containsKey(model.runner().type());
+    /**
+     * Runner types that only talk to servers Hearth does not start (Cog servers at fixed URLs, OpenAI-compatible
+     * servers, providers): a worker of theirs would share those servers and the provider's per-token costs.
+     */
+    static final java.util.Set<String> SHARED_REMOTE = java.util.Set.of("cog", "openai", "provider");
+
+    @Override
+    public String refusal(ModelSpec model) {
+        String type = model.runner().type();
+        if (!factories.containsKey(type)) return "it has runner type '" + type + "', which this Hearth cannot run";
+        if (SHARED_REMOTE.contains(type)) {
+            return "it runs on shared remote servers (runner type '" + type + "'), so no worker of it can be dedicated to an endpoint; "
+                    + "dedicated endpoints serve built-in and worker-process models (or Cog images on the kubernetes backend)";
+        }
+        return null;
     }
 
     @Override

@@ -13,6 +13,13 @@ import dev.hearth.runners.Runner;
  */
 public interface WorkerBackend {
 
+    /**
+     * Why this backend cannot start dedicated workers for {@code model}, or null when it can. An endpoint of
+     * such a model is refused (422): its "workers" would share servers with everyone, or cost more per call
+     * than the worker-second billing covers.
+     */
+    String refusal(ModelSpec model);
+
     /** Starts one worker of the endpoint; returns once it can take jobs. Its up-time is billed from the call on. */
     Runner boot(Endpoint endpoint, ModelSpec model, String workerId, BootProgress progress) throws Exception;
 

@@ -325,6 +325,7 @@ class EndpointsIT {
                 {"{\"model_name\": \"tagged\"}", "endpoint_name"},
                 {"{\"endpoint_name\": \"x1\", \"model_name\": \"no-such-model\"}", "model_name"},
                 {"{\"endpoint_name\": \"x1\"}", "model_name"},
+                {"{\"endpoint_name\": \"x1\", \"model_name\": \"shared-cog\"}", "model_name"},
                 {"{\"endpoint_name\": \"x1\", \"model_name\": \"tagged\", \"gpu_id\": \"Z9000\"}", "gpu_id"},
                 {"{\"endpoint_name\": \"x1\", \"model_name\": \"tagged\", \"scaler_type\": \"QUEUE_DELAY\"}", "scaler_type"},
                 {"{\"endpoint_name\": \"x1\", \"model_name\": \"tagged\", \"scaler_value\": 0}", "scaler_value"},
@@ -423,6 +424,13 @@ class EndpointsIT {
                       type: object
                       properties:
                         millis: {type: integer}
+                    """);
+            // a model on a shared remote server: no worker of it can be dedicated to an endpoint
+            Files.writeString(dir.resolve("shared-cog.yaml"), """
+                    slug: shared-cog
+                    pricing: {type: per_call, price: 0.01}
+                    runner: {type: cog, url: "http://127.0.0.1:9"}
+                    input_schema: {type: object}
                     """);
             return dir;
         }

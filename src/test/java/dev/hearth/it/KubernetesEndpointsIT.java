@@ -37,6 +37,9 @@ class KubernetesEndpointsIT {
         Path catalog = EndpointsIT.TaggedRunners.catalogDir();
         try (CogWorker pod = new CogWorker(Catalog.load(catalog.toString(), n -> null).find("tagged"), tagged)) {
             int podPort = pod.start("127.0.0.1", 0);
+            // the same test model, as a catalog entry that names its own Cog image for the workers' pods
+            java.nio.file.Files.writeString(catalog.resolve("tagged-image.yaml"), java.nio.file.Files.readString(catalog.resolve("tagged.yaml"))
+                    .replace("slug: tagged", "slug: tagged-image").replace("runner: {type: tagged}", "runner: {type: tagged, image: registry.local/tagged:1}"));
             Map<String, String> config = Map.of("catalog.dir", catalog.toString(), "endpoints.billing_tick_seconds", "1",
                     "endpoints.backend", "kubernetes", "endpoints.kubernetes.master_url", k8s.getConfiguration().getMasterUrl(),
                     "endpoints.kubernetes.namespace", NS, "endpoints.kubernetes.image", "registry.local/hearth:test",
@@ -44,19 +47,18 @@ class KubernetesEndpointsIT {
             try (HearthServer server = HearthServer.start(HearthServer.Store.SQLITE, config, Map.of("tagged", tagged))) {
                 String key = server.createAccount("k8s", "pro", "10").get("api_key").asText();
                 Reply added = server.post("/endpoint/add", key, """
-                        {"endpoint_name": "on-k8s", "model_name": "tagged", "workers_min": 1, "workers_max": 3, "gpu_id": "A100"}""");
+                        {"endpoint_name": "on-k8s", "model_name": "tagged-image", "workers_min": 1, "workers_max": 3, "gpu_id": "A100"}""");
                 assertThat(added.status()).as(added.body()).isEqualTo(200);
                 String id = added.json().get("endpoint_id").asText();
                 String name = "hearth-ep-" + id;
 
-                // created at the computed replica count (workers_min: 1), running `hearth worker` for the model on a GPU node
+                // created at the computed replica count (workers_min: 1), running the model's Cog image on a GPU node
                 await().atMost(Duration.ofSeconds(10)).until(() -> deployment(name) != null);
                 Deployment d = deployment(name);
                 assertThat(d.getSpec().getReplicas()).isEqualTo(1);
                 assertThat(d.getSpec().getSelector().getMatchLabels()).containsEntry("hearth.dev/endpoint", id);
                 Container c = d.getSpec().getTemplate().getSpec().getContainers().getFirst();
-                assertThat(c.getImage()).isEqualTo("registry.local/hearth:test");
-                assertThat(c.getArgs()).containsSubsequence("worker", "--model", "tagged");
+                assertThat(c.getImage()).isEqualTo("registry.local/tagged:1");
                 assertThat(c.getResources().getLimits()).containsKey("nvidia.com/gpu");
                 assertThat(d.getSpec().getTemplate().getSpec().getNodeSelector()).containsEntry("hearth.dev/gpu-class", "A100");
                 assertThat(endpoint(server, key).get("status").asText()).isEqualTo("deploying");
@@ -77,6 +79,25 @@ class KubernetesEndpointsIT {
                 Reply del = server.send("DELETE", "/endpoint/delete", key, "application/json", "{\"endpoint_id\": \"" + id + "\"}");
                 assertThat(del.status()).as(del.body()).isEqualTo(200);
                 assertThat(deployment(name)).isNull();
+
+                // a built-in model runs in Hearth's own image as `hearth worker --model <slug>`, on a CPU node
+                Reply builtIn = server.post("/endpoint/add", key, """
+                        {"endpoint_name": "embedder", "model_name": "bge-small-en-v1.5", "workers_min": 1, "gpu_id": "cpu"}""");
+                assertThat(builtIn.status()).as(builtIn.body()).isEqualTo(200);
+                String name2 = "hearth-ep-" + builtIn.json().get("endpoint_id").asText();
+                await().atMost(Duration.ofSeconds(10)).until(() -> deployment(name2) != null);
+                Container c2 = deployment(name2).getSpec().getTemplate().getSpec().getContainers().getFirst();
+                assertThat(c2.getImage()).isEqualTo("registry.local/hearth:test");
+                assertThat(c2.getArgs()).containsExactly("worker", "--model", "bge-small-en-v1.5", "--host", "0.0.0.0", "--port", Integer.toString(podPort));
+                assertThat(c2.getResources() == null || c2.getResources().getLimits() == null || c2.getResources().getLimits().isEmpty()).isTrue();
+                assertThat(server.send("DELETE", "/endpoint/delete", key, "application/json", "{\"endpoint_name\": \"embedder\"}").status()).isEqualTo(200);
+                assertThat(deployment(name2)).isNull();
+
+                // a model no pod can serve (the test runner type, without an image) is refused, and nothing is created
+                Reply refused = server.post("/endpoint/add", key, "{\"endpoint_name\": \"nope\", \"model_name\": \"tagged\"}");
+                assertThat(refused.status()).isEqualTo(422);
+                assertThat(refused.json().get("error").asText()).contains("$.model_name");
+                assertThat(k8s.apps().deployments().inNamespace(NS).list().getItems()).isEmpty();
             }
         }
     }
