@@ -74,7 +74,11 @@ class EndpointsIT {
     }
 
     static JsonNode addOk(String key, String body) {
-        Reply r = add(key, body);
+        return addOk(server, key, body);
+    }
+
+    static JsonNode addOk(HearthServer s, String key, String body) {
+        Reply r = s.post("/endpoint/add", key, body);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.json().get("endpoint_id").asText()).isNotBlank();
         assertThat(r.json().has("status")).isTrue();
@@ -83,13 +87,21 @@ class EndpointsIT {
     }
 
     static JsonNode endpoints(String key) {
-        Reply r = server.get("/endpoint/list", key);
+        return endpoints(server, key);
+    }
+
+    static JsonNode endpoints(HearthServer s, String key) {
+        Reply r = s.get("/endpoint/list", key);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         return r.json().get("endpoints");
     }
 
     static JsonNode endpoint(String key, String name) {
-        for (JsonNode e : endpoints(key)) if (e.get("endpoint_name").asText().equals(name)) return e;
+        return endpoint(server, key, name);
+    }
+
+    static JsonNode endpoint(HearthServer s, String key, String name) {
+        for (JsonNode e : endpoints(s, key)) if (e.get("endpoint_name").asText().equals(name)) return e;
         return null;
     }
 
@@ -261,12 +273,17 @@ class EndpointsIT {
 
     @Test
     void workerSecondsBilledMatchTheMeasuredUpTimeAndDeleteStopsBilling() throws Exception {
-        Balance before = balance();
+        billedWorkerSecondsMatchUpTime(server, key, accountId);
+    }
+
+    /** Also run on PostgreSQL by {@link EndpointsPostgresIT}. */
+    static void billedWorkerSecondsMatchUpTime(HearthServer server, String key, String accountId) throws Exception {
+        Balance before = server.app.ledger.balance(accountId);
         long t0 = System.currentTimeMillis();
-        String id = addOk(key, """
+        String id = addOk(server, key, """
                 {"endpoint_name": "billed-one", "model_name": "tagged", "workers_min": 2, "workers_max": 2}""").get("endpoint_id").asText();
         Thread.sleep(4500);
-        JsonNode live = endpoint(key, "billed-one");
+        JsonNode live = endpoint(server, key, "billed-one");
         assertThat(live.get("worker_seconds_billed").asDouble()).as("charged tick by tick while up").isGreaterThan(4.0);
         Reply del = server.send("DELETE", "/endpoint/delete", key, "application/json", "{\"endpoint_name\": \"billed-one\"}");
         long upMillis = 2 * (System.currentTimeMillis() - t0);
@@ -279,7 +296,7 @@ class EndpointsIT {
         // $36 per worker-hour = $0.01 per worker-second
         assertThat(amount).isCloseTo(new BigDecimal(billedSeconds).multiply(new BigDecimal("0.01")), org.assertj.core.data.Offset.offset(new BigDecimal("0.0001")));
 
-        Balance after = balance();
+        Balance after = server.app.ledger.balance(accountId);
         assertThat(Money.toUsd(before.total() - after.total())).isEqualByComparingTo(amount);
         assertThat(after.held()).as("no hold left after the delete").isZero();
         assertThat(server.app.ledger.ledgerSum(accountId)).isEqualTo(after.total());
@@ -290,9 +307,9 @@ class EndpointsIT {
 
         // deleted: no more charges, no workers, the name answers 404
         Thread.sleep(2500);
-        assertThat(balance().total()).isEqualTo(after.total());
-        assertThat(endpoint(key, "billed-one")).isNull();
-        assertThat(call(key, "billed-one", 0).status()).isEqualTo(404);
+        assertThat(server.app.ledger.balance(accountId).total()).isEqualTo(after.total());
+        assertThat(endpoint(server, key, "billed-one")).isNull();
+        assertThat(server.post("/v1/billed-one", key, "{}").status()).isEqualTo(404);
     }
 
     @Test
