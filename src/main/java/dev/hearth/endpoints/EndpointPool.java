@@ -312,7 +312,10 @@ final class EndpointPool implements EndpointTarget {
             all.forEach(w -> w.state = WorkerState.STOPPING);
             notifyAll();
         }
-        failQueued(new ModelUnavailable("Endpoint '" + endpoint.name() + "' was deleted", null));
+        // deleted: what waits fails (503). Hearth stopping: a cancellation, which the job engine turns into "run
+        // again at the next start" for v2 jobs (their records stay unfinished, their holds open)
+        failQueued(deleted ? new ModelUnavailable("Endpoint '" + endpoint.name() + "' was deleted", null)
+                : new CancellationException("Hearth stopped"));
         running.values().forEach(f -> f.cancel(true));
         List<Thread> stops = all.stream().map(w -> Thread.ofVirtual().start(() -> stop(w))).toList();
         long deadline = System.currentTimeMillis() + waitMillis;

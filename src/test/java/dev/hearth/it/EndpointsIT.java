@@ -290,6 +290,8 @@ class EndpointsIT {
         assertThat(del.status()).as(del.body()).isEqualTo(200);
         assertThat(del.json().get("endpoint_id").asText()).isEqualTo(id);
         double billedSeconds = del.json().get("worker_seconds_billed").asDouble();
+        System.out.printf("endpoint billing: %.3f worker-s billed, %.3f worker-s between add and delete as the client saw them%n",
+                billedSeconds, upMillis / 1000.0);
         // 2 workers up from the add to the delete: billed equals that up-time within one tick (1 s)
         assertThat(billedSeconds).isBetween(upMillis / 1000.0 - 1.0, upMillis / 1000.0 + 0.001);
         BigDecimal amount = new BigDecimal(del.json().get("amount_billed").asText());
