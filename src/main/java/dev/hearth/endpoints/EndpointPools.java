@@ -24,6 +24,7 @@ final class EndpointPools implements AutoCloseable {
     private static final long TICK_MILLIS = 100;
     private static final long RECONCILE_MILLIS = 2_000;
     private static final long STOP_WAIT_MILLIS = 30_000;
+    static final String SUSPENDED_WHY = "the account could not pay for the next billing tick of its workers; add credits, then update the endpoint to resume it";
 
     private final EndpointStore store;
     private final Catalog catalog;
@@ -81,6 +82,7 @@ final class EndpointPools implements AutoCloseable {
 
     private void closePool(EndpointPool p, boolean deleted) {
         pools.remove(p.endpoint().id());
+        savedStatus.remove(p.endpoint().id());
         p.close(STOP_WAIT_MILLIS, deleted);
         billing.settle(p, clock.millis(), false);
         log.info("endpoint {} ({}) closed; {} worker-ms billed in total this run", p.endpoint().name(), p.endpoint().id(),
@@ -116,13 +118,13 @@ final class EndpointPools implements AutoCloseable {
         String status = p.status();
         if (!status.equals(savedStatus.get(p.endpoint().id()))) {
             savedStatus.put(p.endpoint().id(), status);
-            store.status(p.endpoint().id(), status, p.failure());
+            store.status(p.endpoint().id(), status, p.suspended() ? SUSPENDED_WHY : p.failure());
         }
     }
 
     private void suspend(EndpointPool p) {
         log.warn("endpoint {} suspended: the account cannot pay for its workers", p.endpoint().name());
-        store.suspend(p.endpoint().id(), "the account could not pay for the next billing tick of its workers", clock.millis());
+        store.suspend(p.endpoint().id(), SUSPENDED_WHY, clock.millis());
         p.suspend();
         billing.settle(p, clock.millis(), false);
     }

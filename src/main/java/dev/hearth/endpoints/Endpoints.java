@@ -178,7 +178,7 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
         EndpointPool p = pools == null ? null : pools.pool(e.id());
         if (p != null) {
             p.describe(n);
-            if (p.suspended() && e.statusDetail() != null) n.put("status_detail", e.statusDetail());
+            if (p.suspended()) n.put("status_detail", EndpointPools.SUSPENDED_WHY);
         } else {
             n.put("status", e.suspended() ? "suspended" : e.status());
             if (e.statusDetail() != null) n.put("status_detail", e.statusDetail());

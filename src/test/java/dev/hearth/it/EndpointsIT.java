@@ -325,6 +325,7 @@ class EndpointsIT {
         Reply r = call(poorKey, "poor-one", 0);
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.json().get("error").asText()).contains("suspended");
+        assertThat(endpoint(poorKey, "poor-one").get("status_detail").asText()).contains("could not pay");
         Balance b = server.app.ledger.balance(poorId);
         assertThat(b.total()).isNotNegative();
         assertThat(b.held()).isZero();
