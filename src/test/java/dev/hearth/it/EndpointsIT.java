@@ -175,6 +175,19 @@ class EndpointsIT {
     }
 
     @Test
+    void callsTakeTheReadyWorkersInTurn() {
+        addOk(key, "{\"endpoint_name\": \"three\", \"model_name\": \"tagged\", \"workers_min\": 3, \"workers_max\": 3}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ready".equals(endpoint(key, "three").get("status").asText()));
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 6; i++) order.add(instanceOf(call(key, "three", 0)));
+        // round-robin: three different workers, then the same three in the same order
+        assertThat(new HashSet<>(order.subList(0, 3))).hasSize(3);
+        assertThat(order.subList(3, 6)).isEqualTo(order.subList(0, 3));
+        JsonNode workers = endpoint(key, "three").get("workers");
+        for (JsonNode w : workers) assertThat(w.get("calls_served").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void loadScalesUpToTheMaximumAndIdleScalesBackToTheMinimum() throws Exception {
         addOk(key, """
                 {"endpoint_name": "busy-one", "model_name": "tagged", "workers_min": 1, "workers_max": 3, "idle_timeout": 2,
