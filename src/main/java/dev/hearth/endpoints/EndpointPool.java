@@ -468,7 +468,8 @@ final class EndpointPool implements EndpointTarget {
         long booting = workers.stream().filter(w -> w.state == WorkerState.BOOTING).count();
         long stopping = workers.stream().filter(w -> w.state == WorkerState.STOPPING).count();
         if (ready == 0 && booting == 0 && failure != null) return "failed";
-        if (ready == 0 && booting > 0) return "deploying";
+        // no worker ready, and one booting or about to (the minimum, or a call waiting)
+        if (ready == 0 && (booting > 0 || endpoint.workersMin() > 0 || !queue.isEmpty())) return "deploying";
         if (ready == 0) return "idle";
         if (booting > 0 || stopping > 0) return "scaling";
         return "ready";

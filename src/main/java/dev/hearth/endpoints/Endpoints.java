@@ -87,7 +87,7 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
             throw ex;
         }
         if (pools != null) pools.reconcile();
-        return answer(e.id(), "Endpoint '" + e.name() + "' created for model '" + e.modelName() + "'");
+        return answer(e.id(), statusOf(e), "Endpoint '" + e.name() + "' created for model '" + e.modelName() + "'");
     }
 
     public ArrayNode list(String accountId) {
@@ -108,7 +108,7 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
             throw ex;
         }
         if (pools != null) pools.reconcile();
-        return answer(updated.id(), "Endpoint '" + updated.name() + "' updated" + (current.suspended() ? " and resumed" : ""));
+        return answer(updated.id(), statusOf(updated), "Endpoint '" + updated.name() + "' updated" + (current.suspended() ? " and resumed" : ""));
     }
 
     public ObjectNode delete(String accountId, ObjectNode body) {
@@ -163,8 +163,15 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
         if (!exists) throw ApiException.notFound("Account " + accountId + " not found");
     }
 
-    private static ObjectNode answer(String id, String message) {
-        return Json.object().put("endpoint_id", id).put("status", "ok").put("message", message);
+    /** SPEC §9's answer; {@code status} is the endpoint's status right after the change. */
+    private static ObjectNode answer(String id, String status, String message) {
+        return Json.object().put("endpoint_id", id).put("status", status).put("message", message);
+    }
+
+    private String statusOf(Endpoint e) {
+        EndpointPool p = pools == null ? null : pools.pool(e.id());
+        if (p != null) return p.status();
+        return e.workersMin() > 0 ? "deploying" : "idle";
     }
 
     /** Every stored field, the hourly rate, what was billed, and the live status and workers when this Hearth serves. */

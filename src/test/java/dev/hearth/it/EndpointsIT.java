@@ -127,6 +127,7 @@ class EndpointsIT {
                 {"endpoint_name": "warm-one", "model_name": "tagged", "workers_min": 1, "workers_max": 1, "idle_timeout": 60,
                  "execution_timeout": 30, "scaler_type": "REQUEST_COUNT", "scaler_value": 1, "gpu_id": "cpu"}""");
         String id = added.get("endpoint_id").asText();
+        assertThat(added.get("status").asText()).isIn("deploying", "ready");
         // one worker warm before the first call
         await().atMost(Duration.ofSeconds(10)).until(() -> "ready".equals(endpoint(key, "warm-one").get("status").asText()));
         JsonNode e = endpoint(key, "warm-one");
