@@ -26,7 +26,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "hearth", mixinStandardHelpOptions = true, version = "hearth 0.1.0",
         description = "Self-hostable serverless AI model platform (Segmind-compatible API).",
         subcommands = {Hearth.Serve.class, Hearth.Worker.class, Hearth.AccountsCmd.class, Hearth.KeysCmd.class, Hearth.CreditsCmd.class,
-                Hearth.ModelsCmd.class})
+                Hearth.ModelsCmd.class, EndpointsCmd.class})
 public final class Hearth implements Runnable {
 
     public static void main(String[] args) {

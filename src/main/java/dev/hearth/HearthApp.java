@@ -7,6 +7,10 @@ import dev.hearth.accounts.Accounts;
 import dev.hearth.accounts.Administration;
 import dev.hearth.accounts.Authenticator;
 import dev.hearth.billing.CreditRoutes;
+import dev.hearth.endpoints.EndpointRoutes;
+import dev.hearth.endpoints.Endpoints;
+import dev.hearth.endpoints.WorkerBackend;
+import dev.hearth.endpoints.WorkerBackends;
 import dev.hearth.billing.Ledger;
 import dev.hearth.billing.Money;
 import dev.hearth.catalog.Catalog;
@@ -126,6 +130,7 @@ public final class HearthApp implements AutoCloseable {
     private HearthMetrics metrics;
     private WebServer server;
     private ScheduledExecutorService sweeper;
+    private Endpoints endpoints;
 
     private final Map<String, RunnerFactory> runnerFactories;
 
@@ -223,6 +228,8 @@ public final class HearthApp implements AutoCloseable {
                 throw ApiException.invalid("X-Webhook-Url: " + e.getMessage());
             }
         };
+        endpoints = Endpoints.serve(db, ledger, catalog, config, endpointWorkers(), clock);
+        calls.useEndpoints(endpoints);
         // once media inputs, outputs, webhooks and metrics are wired, and before the hold sweeper runs:
         // v2 jobs left by the last stop keep their holds and run again
         engine.recover();
@@ -262,6 +269,7 @@ public final class HearthApp implements AutoCloseable {
                 new WebhookRegistryRoutes(caller, webhookRegistry, body),
                 new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
                         base::of),
+                new EndpointRoutes(caller, endpoints, body, limits),
                 // the generic model route comes last: it matches any /v1/{slug}
                 new ModelRoutes(caller, calls, body, base));
         server.start();
@@ -334,6 +342,16 @@ public final class HearthApp implements AutoCloseable {
         return metrics;
     }
 
+    /** Dedicated endpoints; null until {@link #serve()}. */
+    public Endpoints endpoints() {
+        return endpoints;
+    }
+
+    /** Where dedicated endpoints' workers run (endpoints.backend): the CLI checks new endpoints against it too. */
+    public WorkerBackend endpointWorkers() {
+        return WorkerBackends.fromConfig(config, runnerFactories, builtInRunners(config).keySet());
+    }
+
     public UsageRecorder usage() {
         return usage;
     }
@@ -354,6 +372,7 @@ public final class HearthApp implements AutoCloseable {
         if (workflowEngine != null) workflowEngine.stop();
         if (engine != null) engine.drain();
         if (workflowEngine != null) workflowEngine.close();
+        if (endpoints != null) endpoints.close();
         if (server != null) server.stop();
         if (webhooks != null) webhooks.close();
         if (sweeper != null) sweeper.shutdownNow();

@@ -10,13 +10,14 @@ import {assetsPage} from './assets.js';
 import {accountsPage, accountPage} from './admin.js';
 import {workflowsPage} from './workflows.js';
 import {workflowEditorPage} from './workflow-editor.js';
+import {endpointsPage} from './endpoints.js';
 
-const ACCOUNT_NAV = [['#/', 'Overview'], ['#/usage', 'Usage'], ['#/keys', 'API keys'], ['#/models', 'Models'], ['#/workflows', 'Workflows'], ['#/assets', 'Assets']];
+const ACCOUNT_NAV = [['#/', 'Overview'], ['#/usage', 'Usage'], ['#/keys', 'API keys'], ['#/models', 'Models'], ['#/endpoints', 'Endpoints'], ['#/workflows', 'Workflows'], ['#/assets', 'Assets']];
 const ADMIN_NAV = [['#/', 'Overview'], ['#/admin/accounts', 'Accounts'], ['#/admin/usage', 'Usage'], ['#/models', 'Models']];
 
 const ACCOUNT_ROUTES = [
   [/^\/$/, overview], [/^\/usage$/, usagePage], [/^\/keys$/, keysPage], [/^\/models$/, modelsPage],
-  [/^\/models\/([^/]+)$/, playgroundPage], [/^\/assets$/, assetsPage],
+  [/^\/models\/([^/]+)$/, playgroundPage], [/^\/endpoints$/, endpointsPage], [/^\/assets$/, assetsPage],
   [/^\/workflows$/, workflowsPage], [/^\/workflows\/([^/]+)$/, workflowEditorPage]];
 const ADMIN_ROUTES = [
   [/^\/$/, adminOverview], [/^\/admin\/accounts$/, accountsPage], [/^\/admin\/accounts\/([^/]+)$/, accountPage],

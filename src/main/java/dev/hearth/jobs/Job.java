@@ -52,6 +52,8 @@ final class Job implements Work {
     volatile dev.hearth.runners.EventSink events;
     /** The workflow run this job is a node of (its usage record says so); null otherwise. */
     volatile String workflowRunId;
+    /** The dedicated endpoint whose private queue runs this job; null for the public model pool. */
+    volatile EndpointTarget endpoint;
 
     Job(String id, Principal caller, ModelSpec model, ObjectNode params, Map<String, MediaBlob> media, ObjectNode loggableParams,
         String base, Long seed, CreditHold hold, JobSlot slot, RateVerdict rate, boolean durable, String webhookUrl, long submittedAt,

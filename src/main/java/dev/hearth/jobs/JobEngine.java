@@ -75,6 +75,13 @@ public final class JobEngine {
         this.mediaResolver = resolver;
     }
 
+    private volatile EndpointTargets endpoints = EndpointTargets.NONE;
+
+    /** Dedicated endpoints, so that v2 jobs of an endpoint recovered after a restart go back to its queue. */
+    void useEndpoints(EndpointTargets endpoints) {
+        this.endpoints = endpoints;
+    }
+
     /** Where media outputs of v2 jobs are stored (the storage package). */
     public void useOutputStore(OutputStore outputs) {
         this.outputs = outputs;
@@ -98,11 +105,25 @@ public final class JobEngine {
         }
         live.put(job.id, job);
         try {
-            pool.submit(job.model, job);
+            dispatch(job);
         } catch (QueueFull | ModelUnavailable e) {
             settleFailure(job, e);
             throw Failures.of(job.model.slug(), e).header("x-request-id", job.id);
         }
+    }
+
+    /** A job goes to its dedicated endpoint's private queue, or else to the public model pool. */
+    private void dispatch(Job job) throws QueueFull, ModelUnavailable {
+        if (job.endpoint != null) job.endpoint.submit(job);
+        else pool.submit(job.model, job);
+    }
+
+    private boolean removeQueued(Job job) {
+        return job.endpoint != null ? job.endpoint.removeQueued(job.id) : pool.removeQueued(job.model.slug(), job.id);
+    }
+
+    private boolean interruptRunning(Job job) {
+        return job.endpoint != null ? job.endpoint.interruptRunning(job.id) : pool.interruptRunning(job.model.slug(), job.id);
     }
 
     boolean started(Job job, long queueMillis) {
@@ -193,7 +214,8 @@ public final class JobEngine {
     }
 
     private void recordUsage(Job job, Long startedAt, long queueMillis, long processingMillis, int status, long cost) {
-        usage.record(new UsageRecord(job.id, job.caller.accountId(), job.caller.keyId(), job.model.slug(), null, job.workflowRunId,
+        usage.record(new UsageRecord(job.id, job.caller.accountId(), job.caller.keyId(), job.model.slug(),
+                job.endpoint == null ? null : job.endpoint.id(), job.workflowRunId,
                 job.submittedAt, startedAt, clock.millis(), queueMillis, processingMillis, status, cost,
                 storeParameters ? Json.text(job.loggableParams) : null));
     }
@@ -208,8 +230,8 @@ public final class JobEngine {
         Job job = live.get(id);
         if (job != null && !record.status().terminal()) {
             job.cancelRequested = true;
-            if (pool.removeQueued(job.model.slug(), id)) settleFailure(job, new CancellationException("canceled while queued"));
-            else if (!pool.interruptRunning(job.model.slug(), id)) settleFailure(job, new CancellationException("canceled"));
+            if (removeQueued(job)) settleFailure(job, new CancellationException("canceled while queued"));
+            else if (!interruptRunning(job)) settleFailure(job, new CancellationException("canceled"));
             try {
                 job.outcome.get(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception ignored) {
@@ -222,8 +244,8 @@ public final class JobEngine {
     /** A v1 caller stopped waiting (no slot in time): the job is withdrawn if queued, interrupted if running. */
     void giveUp(Job job, Exception why) {
         job.cancelRequested = true;
-        if (pool.removeQueued(job.model.slug(), job.id)) settleFailure(job, why);
-        else pool.interruptRunning(job.model.slug(), job.id);
+        if (removeQueued(job)) settleFailure(job, why);
+        else interruptRunning(job);
     }
 
     /** Deletes v2 records whose time to be read has passed; returns how many. */
@@ -240,7 +262,13 @@ public final class JobEngine {
         List<JobRecord> unfinished = store.unfinished(cfg.nodeId());
         int resumed = 0;
         for (JobRecord r : unfinished) {
-            ModelSpec model = catalog.find(r.model());
+            EndpointTarget endpoint;
+            try {
+                endpoint = endpoints.find(r.accountId(), r.model()).orElse(null);
+            } catch (ApiException e) {
+                endpoint = null; // a suspended endpoint: the catalog knows no such model either, so the job fails below
+            }
+            ModelSpec model = endpoint != null ? endpoint.model() : catalog.find(r.model());
             CreditHold hold = new CreditHold(r.holdId(), r.accountId(), r.id(), r.holdAmount());
             Job job;
             try {
@@ -269,8 +297,9 @@ public final class JobEngine {
                 continue;
             }
             try {
+                job.endpoint = endpoint;
                 live.put(job.id, job);
-                pool.submit(model, job);
+                dispatch(job);
                 resumed++;
             } catch (QueueFull | ModelUnavailable e) {
                 settleFailure(job, e);

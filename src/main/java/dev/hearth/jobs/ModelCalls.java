@@ -64,6 +64,13 @@ public final class ModelCalls {
     }
 
     private final MediaResolver media;
+    private volatile EndpointTargets endpoints = EndpointTargets.NONE;
+
+    /** Dedicated endpoints (SPEC §9): asked for the caller's own endpoint of that name before the catalog. */
+    public void useEndpoints(EndpointTargets endpoints) {
+        this.endpoints = endpoints;
+        engine.useEndpoints(endpoints);
+    }
 
     public ModelCalls(Catalog catalog, Ledger ledger, Limits limits, JobEngine engine, MediaResolver media, Clock clock,
                       HearthConfig.Jobs cfg) {
@@ -174,9 +181,10 @@ public final class ModelCalls {
         RateVerdict rate = limits.admitModelCall(accountId);
         JobSlot slot = null;
         try {
-            ModelSpec model = catalog.resolve(call.slug());
+            EndpointTarget endpoint = endpoints.find(accountId, call.slug()).orElse(null);
+            ModelSpec model = endpoint != null ? endpoint.model() : catalog.resolve(call.slug());
             ObjectNode raw = call.fromForm() ? FormFields.coerce(call.body(), model.inputSchema()) : call.body();
-            ObjectNode params = catalog.validator(model.slug()).validate(raw);
+            ObjectNode params = catalog.validator(endpoint != null ? endpoint.catalogSlug() : model.slug()).validate(raw);
             Map<String, MediaBlob> inputs = media.resolve(model, params, call.base());
             if (model.premium()) limits.checkPremium(model, accountId, ledger.balance(accountId).total());
             Long seed = resolveSeed(model, params);
@@ -184,8 +192,10 @@ public final class ModelCalls {
             slot = limits.acquireJobSlot(accountId, requestId);
             long ttl = durable ? V2_HOLD_TTL_MILLIS : model.scaling().executionTimeoutSeconds() * 1000L + V1_HOLD_GRACE_MILLIS;
             CreditHold hold = hold(call, model, params, requestId, ttl);
-            return new Job(requestId, call.caller(), model, params, inputs, media.redact(model, params, inputs), call.base(), seed, hold,
+            Job job = new Job(requestId, call.caller(), model, params, inputs, media.redact(model, params, inputs), call.base(), seed, hold,
                     slot, rate, durable, webhookUrl, clock.millis(), System.nanoTime(), engine);
+            job.endpoint = endpoint;
+            return job;
         } catch (ApiException e) {
             if (slot != null) slot.release();
             if (!e.headers().containsKey("x-ratelimit-limit")) rate.writeTo(e::header);

@@ -1,0 +1,151 @@
+package dev.hearth.endpoints;
+
+import dev.hearth.catalog.Catalog;
+import dev.hearth.catalog.ModelSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The live side of dedicated endpoints in a serving Hearth: one {@link EndpointPool} per stored endpoint, kept
+ * in step with the {@code endpoints} table (changes made over HTTP apply at once, changes made with the CLI
+ * within a couple of seconds), and one ticker thread that scales every pool and settles its billing.
+ */
+final class EndpointPools implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EndpointPools.class);
+    private static final long TICK_MILLIS = 100;
+    private static final long RECONCILE_MILLIS = 2_000;
+    private static final long STOP_WAIT_MILLIS = 30_000;
+    static final String SUSPENDED_WHY = "the account could not pay for the next billing tick of its workers; add credits, then update the endpoint to resume it";
+
+    private final EndpointStore store;
+    private final Catalog catalog;
+    private final WorkerBackend backend;
+    private final WorkerBilling billing;
+    private final Clock clock;
+    private final Map<String, EndpointPool> pools = new ConcurrentHashMap<>();
+    private final Map<String, String> savedStatus = new ConcurrentHashMap<>();
+    private final Thread ticker;
+    private volatile boolean closed;
+
+    EndpointPools(EndpointStore store, Catalog catalog, WorkerBackend backend, WorkerBilling billing, Clock clock) {
+        this.store = store;
+        this.catalog = catalog;
+        this.backend = backend;
+        this.billing = billing;
+        this.clock = clock;
+        reconcile();
+        this.ticker = Thread.ofPlatform().daemon().name("hearth-endpoints").start(this::tick);
+    }
+
+    EndpointPool pool(String endpointId) {
+        return pools.get(endpointId);
+    }
+
+    Collection<EndpointPool> all() {
+        return pools.values();
+    }
+
+    /** Brings the pools in line with the table: new endpoints get a pool, changed ones are reconfigured, deleted ones closed. */
+    synchronized void reconcile() {
+        if (closed) return;
+        List<Endpoint> rows = store.live();
+        Set<String> seen = new HashSet<>();
+        for (Endpoint e : rows) {
+            seen.add(e.id());
+            EndpointPool p = pools.get(e.id());
+            if (p != null && p.endpoint().updatedAt() == e.updatedAt()) continue;
+            if (p != null && !e.needsNewWorkers(p.endpoint())) {
+                p.reconfigure(e);
+                continue;
+            }
+            if (p != null) closePool(p, true); // another model or hardware class: new workers, billed at the new rate
+            ModelSpec model = catalog.find(e.modelName());
+            if (model == null || model.retired() || !model.enabled()) {
+                store.status(e.id(), "failed", "model '" + e.modelName() + "' is not available in this Hearth's catalog");
+                continue;
+            }
+            pools.put(e.id(), new EndpointPool(e, model, backend, clock));
+        }
+        for (EndpointPool p : List.copyOf(pools.values())) {
+            if (!seen.contains(p.endpoint().id())) closePool(p, true);
+        }
+    }
+
+    private void closePool(EndpointPool p, boolean deleted) {
+        pools.remove(p.endpoint().id());
+        savedStatus.remove(p.endpoint().id());
+        p.close(STOP_WAIT_MILLIS, deleted);
+        billing.settle(p, clock.millis(), false);
+        log.info("endpoint {} ({}) closed; {} worker-ms billed in total this run", p.endpoint().name(), p.endpoint().id(),
+                p.billing.billedMillis);
+    }
+
+    private void tick() {
+        long lastReconcile = System.currentTimeMillis();
+        while (!closed) {
+            try {
+                Thread.sleep(TICK_MILLIS);
+                if (System.currentTimeMillis() - lastReconcile >= RECONCILE_MILLIS) {
+                    reconcile();
+                    lastReconcile = System.currentTimeMillis();
+                }
+                for (EndpointPool p : pools.values()) step(p);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                log.error("endpoint scaling or billing failed", e);
+            }
+        }
+    }
+
+    private void step(EndpointPool p) {
+        int added = p.scale();
+        long now = clock.millis();
+        if (p.suspended()) {
+            if (billing.due(p, now) || p.drained()) billing.settle(p, now, false);
+        } else if (added > 0 || billing.due(p, now)) {
+            if (!billing.settle(p, now, true)) suspend(p);
+        }
+        String status = p.status();
+        if (!status.equals(savedStatus.get(p.endpoint().id()))) {
+            savedStatus.put(p.endpoint().id(), status);
+            store.status(p.endpoint().id(), status, p.suspended() ? SUSPENDED_WHY : p.failure());
+        }
+    }
+
+    private void suspend(EndpointPool p) {
+        log.warn("endpoint {} suspended: the account cannot pay for its workers", p.endpoint().name());
+        store.suspend(p.endpoint().id(), SUSPENDED_WHY, clock.millis());
+        p.suspend();
+        billing.settle(p, clock.millis(), false);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        ticker.interrupt();
+        try {
+            ticker.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (EndpointPool p : List.copyOf(pools.values())) {
+            try {
+                closePool(p, false);
+            } catch (Exception e) {
+                log.warn("closing endpoint {} failed: {}", p.endpoint().name(), e.toString());
+            }
+        }
+    }
+}
