@@ -23,6 +23,7 @@ import dev.hearth.http.Caller;
 import dev.hearth.http.HttpFront;
 import dev.hearth.http.JsonBody;
 import dev.hearth.jobs.AsyncRoutes;
+import dev.hearth.jobs.EndpointTarget;
 import dev.hearth.jobs.JobEngine;
 import dev.hearth.jobs.ModelCalls;
 import dev.hearth.jobs.WebhookTargets;
@@ -90,9 +91,11 @@ import dev.hearth.workflows.WorkflowEngine;
 import dev.hearth.workflows.WorkflowRoutes;
 import dev.hearth.workflows.WorkflowStore;
 import dev.hearth.workflows.Workflows;
+import dev.hearth.workflows.NodeModels;
 import dev.hearth.workflows.operations.Operations;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -237,9 +240,12 @@ public final class HearthApp implements AutoCloseable {
         // PixelFlow workflows (SPEC §10): model nodes go through the same ModelCalls as every other call
         Operations operations = Operations.builtIn();
         WorkflowStore workflowStore = new WorkflowStore(db);
-        Workflows workflows = new Workflows(workflowStore, new GraphValidator(catalog, name -> operations.find(name).orElse(null)), clock);
-        workflowEngine = new WorkflowEngine(workflowStore, catalog, name -> operations.find(name).orElse(null), calls, ledger, storage,
-                mediaInputs, clock, config.jobs().nodeId());
+        // a model node may name its owner's dedicated endpoint, resolved before the catalog as the pipeline does
+        NodeModels nodeModels = (account, name) -> (account == null ? Optional.<EndpointTarget>empty() : endpoints.find(account, name))
+                .map(EndpointTarget::model).orElseGet(() -> catalog.find(name));
+        Workflows workflows = new Workflows(workflowStore, new GraphValidator(nodeModels, name -> operations.find(name).orElse(null)), clock);
+        workflowEngine = new WorkflowEngine(workflowStore, catalog, nodeModels, name -> operations.find(name).orElse(null), calls, ledger,
+                storage, mediaInputs, clock, config.jobs().nodeId());
         WebhookRegistry webhookRegistry = new WebhookRegistry(db, webhooks, url -> {
             try {
                 outbound.checkDestination(url);
@@ -265,7 +271,8 @@ public final class HearthApp implements AutoCloseable {
                 new WebhookRoutes(caller, webhookSecrets),
                 new WorkflowRoutes(caller, workflows, workflowEngine, workflowStore, catalog, operations.all(),
                         (model, account) -> runnerFactories.containsKey(model.runner().type()) && premiumAllowed(model, account.accountId()),
-                        body, base, limits),
+                        body, base, limits,
+                        account -> endpointModels(account, nodeModels)),
                 new WebhookRegistryRoutes(caller, webhookRegistry, body),
                 new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
                         base::of),
@@ -340,6 +347,20 @@ public final class HearthApp implements AutoCloseable {
 
     public HearthMetrics metrics() {
         return metrics;
+    }
+
+    /** The models of the account's usable dedicated endpoints, under their endpoint names (the workflow editor's palette). */
+    private List<ModelSpec> endpointModels(String accountId, NodeModels nodeModels) {
+        List<ModelSpec> models = new java.util.ArrayList<>();
+        for (String name : endpoints.names(accountId)) {
+            try {
+                ModelSpec m = nodeModels.find(accountId, name);
+                if (m != null) models.add(m);
+            } catch (ApiException suspended) {
+                // a suspended endpoint takes no calls: not offered
+            }
+        }
+        return models;
     }
 
     /** Dedicated endpoints; null until {@link #serve()}. */

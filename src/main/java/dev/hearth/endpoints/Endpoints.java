@@ -17,6 +17,7 @@ import dev.hearth.store.Database;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -88,6 +89,11 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
         }
         if (pools != null) pools.reconcile();
         return answer(e.id(), statusOf(e), "Endpoint '" + e.name() + "' created for model '" + e.modelName() + "'");
+    }
+
+    /** The names of the account's endpoints (a workflow's model node may name one). */
+    public List<String> names(String accountId) {
+        return store.ofAccount(accountId).stream().map(Endpoint::name).toList();
     }
 
     public ArrayNode list(String accountId) {

@@ -35,11 +35,15 @@ public final class GraphValidator {
 
     public static final List<String> INPUT_TYPES = List.of("text", "image", "audio", "number");
 
-    private final Catalog catalog;
+    private final NodeModels models;
     private final Function<String, Operation> operations;
 
     public GraphValidator(Catalog catalog, Function<String, Operation> operations) {
-        this.catalog = catalog;
+        this(NodeModels.catalogOnly(catalog), operations);
+    }
+
+    public GraphValidator(NodeModels models, Function<String, Operation> operations) {
+        this.models = models;
         this.operations = operations;
     }
 
@@ -55,7 +59,13 @@ public final class GraphValidator {
         }
     }
 
+    /** Checks a graph whose model nodes name catalog models only (the built-in templates). */
     public Checked check(WorkflowGraph graph) {
+        return check(graph, null);
+    }
+
+    /** Checks a graph as {@code ownerId} saves it: its model nodes may also name the owner's dedicated endpoints. */
+    public Checked check(WorkflowGraph graph, String ownerId) {
         Map<String, NodePorts> ports = new LinkedHashMap<>();
         Set<String> inputNames = new HashSet<>();
         Set<String> outputNames = new HashSet<>();
@@ -63,7 +73,7 @@ public final class GraphValidator {
             if (ports.containsKey(n.id())) throw invalid(n, "the id is used by another node");
             if (n.kind() == Kind.INPUT && !inputNames.add(n.name())) throw invalid(n, "another input node is also named '" + n.name() + "'");
             if (n.kind() == Kind.OUTPUT && !outputNames.add(n.name())) throw invalid(n, "another output node is also named '" + n.name() + "'");
-            ports.put(n.id(), portsOf(n));
+            ports.put(n.id(), portsOf(n, ownerId));
         }
         if (outputNames.isEmpty()) throw ApiException.invalid("graph: needs at least one output node");
 
@@ -93,7 +103,7 @@ public final class GraphValidator {
                     throw invalid(n, "required input '" + p.name() + "' is not connected" + (n.kind() == Kind.MODEL ? " nor fixed in params" : ""));
                 }
             }
-            checkParams(n);
+            checkParams(n, ownerId);
         }
         List<Node> order = order(graph);
         List<Port> inputs = new ArrayList<>();
@@ -108,7 +118,7 @@ public final class GraphValidator {
         return new Checked(graph, Map.copyOf(ports), order, List.copyOf(inputs), List.copyOf(outputs));
     }
 
-    private NodePorts portsOf(Node n) {
+    private NodePorts portsOf(Node n, String ownerId) {
         return switch (n.kind()) {
             case INPUT -> {
                 String type = n.params().path("type").asText("");
@@ -117,7 +127,7 @@ public final class GraphValidator {
             }
             case OUTPUT -> new NodePorts(List.of(Port.required("value", PortType.JSON)), List.of());
             case MODEL -> {
-                ModelSpec model = catalog.find(n.model());
+                ModelSpec model = models.find(ownerId, n.model());
                 if (model == null || model.retired()) throw invalid(n, "unknown model '" + n.model() + "'");
                 yield ModelPorts.of(model);
             }
@@ -129,7 +139,7 @@ public final class GraphValidator {
         };
     }
 
-    private void checkParams(Node n) {
+    private void checkParams(Node n, String ownerId) {
         switch (n.kind()) {
             case INPUT -> {
                 JsonNode d = n.params().get("default");
@@ -140,7 +150,7 @@ public final class GraphValidator {
             }
             case MODEL -> {
                 // only the fixed parameters are checked here; wired ones are checked when the model is called
-                ModelSpec model = catalog.find(n.model());
+                ModelSpec model = models.find(ownerId, n.model());
                 ObjectNode sub = Json.object().put("type", "object");
                 ObjectNode props = sub.putObject("properties");
                 n.params().fieldNames().forEachRemaining(name -> {

@@ -59,6 +59,7 @@ public final class WorkflowEngine implements AutoCloseable {
 
     private final WorkflowStore store;
     private final Catalog catalog;
+    private final NodeModels models;
     private final Function<String, Operation> operations;
     private final ModelCalls calls;
     private final Ledger ledger;
@@ -70,10 +71,11 @@ public final class WorkflowEngine implements AutoCloseable {
     private volatile RunEvents events = RunEvents.NONE;
     private volatile boolean stopping;
 
-    public WorkflowEngine(WorkflowStore store, Catalog catalog, Function<String, Operation> operations, ModelCalls calls, Ledger ledger,
-                          Storage storage, MediaInputs mediaInputs, Clock clock, String nodeName) {
+    public WorkflowEngine(WorkflowStore store, Catalog catalog, NodeModels models, Function<String, Operation> operations, ModelCalls calls,
+                          Ledger ledger, Storage storage, MediaInputs mediaInputs, Clock clock, String nodeName) {
         this.store = store;
         this.catalog = catalog;
+        this.models = models;
         this.operations = operations;
         this.calls = calls;
         this.ledger = ledger;
@@ -94,7 +96,7 @@ public final class WorkflowEngine implements AutoCloseable {
     public RunRecord start(Principal caller, String workflowId, int version, Checked graph, ObjectNode body, String base) {
         ObjectNode inputs = inputs(graph, body);
         Map<String, Value> values = resolve(graph, inputs, base);
-        long worst = worstCase(graph);
+        long worst = worstCase(graph, caller.accountId());
         long available = ledger.balance(caller.accountId()).available();
         if (worst > available) {
             throw new ApiException(406, "Insufficient credits: your balance of $" + Money.format(available) + " is below the worst-case price of $"
@@ -107,11 +109,14 @@ public final class WorkflowEngine implements AutoCloseable {
         return run;
     }
 
-    /** The most a run can cost before it starts: each model node's worst case with its fixed parameters. */
-    long worstCase(Checked graph) {
+    /**
+     * The most a run can cost before it starts: each model node's worst case with its fixed parameters, as the
+     * caller would pay it (a node on the caller's own dedicated endpoint costs nothing per call).
+     */
+    long worstCase(Checked graph, String accountId) {
         long sum = 0;
         for (Node n : graph.graph().ofKind(Kind.MODEL)) {
-            ModelSpec m = catalog.find(n.model());
+            ModelSpec m = models.find(accountId, n.model());
             if (m == null) continue;
             Pricing p = m.pricing();
             ObjectNode params = catalog.validator(m.slug()) == null ? n.params() : withDefaults(m, n.params());
@@ -297,7 +302,8 @@ public final class WorkflowEngine implements AutoCloseable {
         Map<String, Value> values;
         CallResult result;
         try {
-            ModelSpec model = catalog.resolve(n.model());
+            ModelSpec model = models.find(caller.accountId(), n.model());
+            if (model == null) model = catalog.resolve(n.model()); // gone since the graph was saved: the 404 names it
             result = calls.call(new ModelCall(caller, n.model(), body, run.base(), false, null, new ModelCall.WorkflowStep(run.id(), requestId)));
             values = ModelPorts.values(model, result.output());
         } catch (ApiException | IllegalStateException e) {

@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiPredicate;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,12 +53,14 @@ public final class WorkflowRoutes implements HttpService {
     private final JsonBody body;
     private final BaseUrl base;
     private final Limits limits;
+    private final Function<String, List<ModelSpec>> ownEndpoints;
 
     /** {@code callable} says whether the account may call the model on this Hearth (the palette lists only those). */
     public WorkflowRoutes(Caller caller, Workflows workflows, WorkflowEngine engine, WorkflowStore store, Catalog catalog,
                           Collection<Operation> operations, BiPredicate<ModelSpec, Principal> callable, JsonBody body, BaseUrl base,
-                          Limits limits) {
+                          Limits limits, Function<String, List<ModelSpec>> ownEndpoints) {
         this.limits = limits;
+        this.ownEndpoints = ownEndpoints;
         this.caller = caller;
         this.workflows = workflows;
         this.engine = engine;
@@ -75,7 +78,7 @@ public final class WorkflowRoutes implements HttpService {
         rules.get("/v1/workflows", (req, res) -> {
             Principal p = caller.account(req);
             ArrayNode list = Json.MAPPER.createArrayNode();
-            for (WorkflowRecord w : workflows.list(p)) list.add(workflows.view(w, false));
+            for (WorkflowRecord w : workflows.list(p)) list.add(workflows.view(w, false).put("owned", w.accountId().equals(p.accountId())));
             Replies.ok(res, list);
         });
         rules.post("/v1/workflows", (req, res) -> {
@@ -85,7 +88,7 @@ public final class WorkflowRoutes implements HttpService {
         rules.get("/v1/workflows/{id}", (req, res) -> {
             Principal p = caller.account(req);
             WorkflowRecord w = workflows.visible(p, req.path().pathParameters().get("id"));
-            ObjectNode view = workflows.view(w, true);
+            ObjectNode view = workflows.view(w, true).put("owned", w.accountId().equals(p.accountId()));
             String v = req.query().first("version").orElse(null);
             if (v != null) {
                 int n = parseVersion(v);
@@ -184,6 +187,15 @@ public final class WorkflowRoutes implements HttpService {
             if (m.retired() || !m.enabled() || !callable.test(m, p)) continue;
             NodePorts ports = ModelPorts.of(m);
             ObjectNode n = models.addObject().put("model", m.slug()).put("title", m.title()).put("category", m.category());
+            n.set("inputs", ports(ports.inputs(), true));
+            n.set("outputs", ports(ports.outputs(), false));
+            n.set("params_schema", m.inputSchema());
+        }
+        // the account's dedicated endpoints, under their own names (served by the endpoint's workers, no per-call price)
+        for (ModelSpec m : ownEndpoints.apply(p.accountId())) {
+            NodePorts ports = ModelPorts.of(m);
+            ObjectNode n = models.addObject().put("model", m.slug()).put("title", m.slug() + " (your endpoint: " + m.title() + ")")
+                    .put("category", m.category()).put("endpoint", true);
             n.set("inputs", ports(ports.inputs(), true));
             n.set("outputs", ports(ports.outputs(), false));
             n.set("params_schema", m.inputSchema());

@@ -85,9 +85,12 @@ public final class WorkflowStore {
                 .bind("id", id).map((rs, c) -> workflow(rs)).findOne());
     }
 
-    /** The caller's own workflows, then every public one and every template of others. */
-    List<WorkflowRecord> visibleTo(String accountId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM workflows WHERE deleted_at IS NULL AND (account_id = :acc OR is_public = 1 "
+    /**
+     * The caller's own workflows, then the templates. Other accounts' public workflows are callable and readable
+     * by id, but not listed: publishing a workflow shares its URL, it does not advertise it to every account.
+     */
+    List<WorkflowRecord> listedFor(String accountId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM workflows WHERE deleted_at IS NULL AND (account_id = :acc "
                         + "OR is_template = 1) ORDER BY CASE WHEN account_id = :acc THEN 0 ELSE 1 END, created_at DESC LIMIT 500")
                 .bind("acc", accountId).map((rs, c) -> workflow(rs)).list());
     }

@@ -55,7 +55,7 @@ public final class Workflows {
      */
     public WorkflowRecord save(Principal owner, ObjectNode body) {
         JsonNode graphJson = body.get("graph");
-        Checked checked = validator.check(WorkflowGraph.parse(graphJson));
+        Checked checked = validator.check(WorkflowGraph.parse(graphJson), owner.accountId());
         String graph = Json.text(checked.graph().toJson());
         String name = body.path("name").asText("").trim();
         Boolean isPublic = body.has("public") ? bool(body, "public") : null;
@@ -98,7 +98,7 @@ public final class Workflows {
     }
 
     public List<WorkflowRecord> list(Principal caller) {
-        return store.visibleTo(caller.accountId());
+        return store.listedFor(caller.accountId());
     }
 
     /** A workflow the caller may see: theirs, or public; 404 otherwise (as if it did not exist). */
@@ -122,9 +122,10 @@ public final class Workflows {
         Checked cached = checkedGraphs.get(cacheKey);
         if (cached != null) return cached;
         String text = store.graph(id, version).orElseThrow(() -> ApiException.notFound("Workflow " + id + " has no version " + version));
+        String owner = store.find(id).map(WorkflowRecord::accountId).orElse(null);
         Checked checked;
         try {
-            checked = validator.check(WorkflowGraph.parse(Json.MAPPER.readTree(text)));
+            checked = validator.check(WorkflowGraph.parse(Json.MAPPER.readTree(text)), owner);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

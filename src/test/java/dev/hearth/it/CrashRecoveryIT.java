@@ -60,6 +60,8 @@ class CrashRecoveryIT {
         env.put("HEARTH_ADMIN_KEY", ADMIN);
         env.put("HEARTH_CATALOG_DIR", catalog.toString());
         env.put("HEARTH_SERVER_HOST", "127.0.0.1");
+        // the test polls 30 request statuses per round; the read limit (600 a minute) is not what it tests
+        env.put("HEARTH_LIMITS_READ_REQUESTS_PER_MINUTE", "1000000");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("hearth.log").toFile()));
         process = pb.start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
@@ -105,7 +107,7 @@ class CrashRecoveryIT {
     }
 
     private void assertAllEndedAndChargedExactlyOnce(Setup s) throws Exception {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> statuses(s).values().stream().allMatch(v -> v.equals("COMPLETED") || v.equals("FAILED") || v.equals("CANCELED")));
         BigDecimal sumOfCompletedCosts = BigDecimal.ZERO;
         List<String> completedIds = new ArrayList<>();

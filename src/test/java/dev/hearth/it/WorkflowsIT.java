@@ -503,9 +503,41 @@ class WorkflowsIT {
 
         server.post("/v1/workflows/" + id + "/publish", owner, Json.object().put("public", true));
         assertThat(server.get("/v1/workflows/" + id, other).status()).isEqualTo(200);
+        assertThat(server.get("/v1/workflows/" + id, other).json().get("owned").asBoolean()).isFalse();
+        assertThat(server.get("/v1/workflows/" + id, owner).json().get("owned").asBoolean()).isTrue();
+        // public means callable and readable by id, not listed to every account
+        assertThat(server.get("/v1/workflows", other).body()).doesNotContain(id);
+        assertThat(server.get("/v1/workflows", owner).body()).contains(id);
         assertThat(server.post("/v1/workflows", other, again).status()).isEqualTo(403);
         JsonNode ran = runToEnd(other, id + "-v1", Json.object().put("prompt", "x"));
         assertThat(ran.get("status").asText()).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void aModelNodeMayNameTheOwnersDedicatedEndpoint() {
+        String owner = account("endpoint-owner", "1");
+        String other = account("endpoint-stranger", "1");
+        Reply added = server.post("/endpoint/add", owner, "{\"endpoint_name\": \"my-echo\", \"model_name\": \"wf-echo\", \"workers_min\": 0, "
+                + "\"workers_max\": 1, \"idle_timeout\": 60, \"gpu_id\": \"cpu\"}");
+        assertThat(added.status()).as(added.body()).isEqualTo(200);
+        try {
+            JsonNode palette = server.get("/v1/workflows/palette", owner).json();
+            assertThat(palette.get("models").toString()).contains("\"model\":\"my-echo\"");
+            assertThat(server.get("/v1/workflows/palette", other).body()).doesNotContain("my-echo");
+
+            String id = saved(owner, "on my endpoint", CHAIN.formatted("my-echo"));
+            JsonNode done = runToEnd(owner, id + "-v1", Json.object().put("prompt", "hello"));
+            assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+            // the public model node costs its price; the endpoint node is paid by worker time, not per call
+            assertThat(new BigDecimal(done.get("cost").asText())).isEqualByComparingTo("0.01");
+
+            // another account's endpoint names mean nothing to this account's graphs
+            Reply foreign = save(other, "not mine", CHAIN.formatted("my-echo"), true);
+            assertThat(foreign.status()).isEqualTo(422);
+            assertThat(foreign.json().get("error").asText()).contains("node 'second'", "my-echo");
+        } finally {
+            server.send("DELETE", "/endpoint/delete", owner, "application/json", "{\"endpoint_name\": \"my-echo\"}");
+        }
     }
 
     @Test
