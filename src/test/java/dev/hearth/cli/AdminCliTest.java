@@ -1,14 +1,9 @@
 package dev.hearth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hearth.Hearth;
-import dev.hearth.http.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,56 +14,31 @@ class AdminCliTest {
     @TempDir
     Path data;
 
-    private record Run(int code, String out, String err) {
-        JsonNode json() throws Exception {
-            return Json.MAPPER.readTree(out);
-        }
-    }
-
-    private Run hearth(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        java.io.StringWriter err = new java.io.StringWriter();
-        try {
-            System.setOut(new PrintStream(out, true));
-            CommandLine cli = new CommandLine(new Hearth());
-            cli.setErr(new java.io.PrintWriter(err, true));
-            cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-                cmd.getErr().println("error: " + e.getMessage());
-                return 1;
-            });
-            String[] all = new String[args.length + 2];
-            System.arraycopy(args, 0, all, 0, args.length);
-            all[args.length] = "--data";
-            all[args.length + 1] = data.toString();
-            int code = cli.execute(all);
-            return new Run(code, out.toString().trim(), err.toString());
-        } finally {
-            System.setOut(original);
-        }
+    private CliRun hearth(String... args) {
+        return CliRun.hearth(data, args);
     }
 
     @Test
     void accountsKeysAndCreditsFromTheCommandLine() throws Exception {
-        Run created = hearth("accounts", "create", "--name", "cli-team", "--plan", "pro", "--free-credits", "0.5");
+        CliRun created = hearth("accounts", "create", "--name", "cli-team", "--plan", "pro", "--free-credits", "0.5");
         assertThat(created.code()).as(created.err()).isZero();
         String id = created.json().get("account_id").asText();
         assertThat(created.json().get("api_key").asText()).startsWith("SG_").hasSize(35);
 
-        Run grant = hearth("credits", id, "12.5", "--kind", "paid", "--reference", "invoice-9");
+        CliRun grant = hearth("credits", id, "12.5", "--kind", "paid", "--reference", "invoice-9");
         assertThat(grant.json().get("credits").decimalValue()).isEqualByComparingTo("12.5");
-        Run repeat = hearth("credits", id, "12.5", "--kind", "paid", "--reference", "invoice-9");
+        CliRun repeat = hearth("credits", id, "12.5", "--kind", "paid", "--reference", "invoice-9");
         assertThat(repeat.json().get("repeated").asBoolean()).isTrue();
         assertThat(repeat.json().get("credits").decimalValue()).isEqualByComparingTo("12.5");
-        Run conflict = hearth("credits", id, "13", "--kind", "paid", "--reference", "invoice-9");
+        CliRun conflict = hearth("credits", id, "13", "--kind", "paid", "--reference", "invoice-9");
         assertThat(conflict.code()).isEqualTo(1);
         assertThat(conflict.err()).contains("invoice-9");
 
-        Run key = hearth("keys", "create", id, "--name", "ci");
+        CliRun key = hearth("keys", "create", id, "--name", "ci");
         String keyId = key.json().get("key_id").asText();
         assertThat(hearth("keys", "revoke", keyId).json().get("revoked").asBoolean()).isTrue();
 
-        Run show = hearth("accounts", "show", id);
+        CliRun show = hearth("accounts", "show", id);
         JsonNode account = show.json();
         assertThat(account.get("plan").asText()).isEqualTo("pro");
         assertThat(account.get("free-credits").decimalValue()).isEqualByComparingTo("0.5");

@@ -1,14 +1,9 @@
 package dev.hearth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hearth.Hearth;
-import dev.hearth.http.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,40 +14,15 @@ class EndpointsCliTest {
     @TempDir
     Path data;
 
-    private record Run(int code, String out, String err) {
-        JsonNode json() throws Exception {
-            return Json.MAPPER.readTree(out);
-        }
-    }
-
-    private Run hearth(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        java.io.StringWriter err = new java.io.StringWriter();
-        try {
-            System.setOut(new PrintStream(out, true));
-            CommandLine cli = new CommandLine(new Hearth());
-            cli.setErr(new java.io.PrintWriter(err, true));
-            cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-                cmd.getErr().println("error: " + e.getMessage());
-                return 1;
-            });
-            String[] all = new String[args.length + 2];
-            System.arraycopy(args, 0, all, 0, args.length);
-            all[args.length] = "--data";
-            all[args.length + 1] = data.toString();
-            int code = cli.execute(all);
-            return new Run(code, out.toString().trim(), err.toString());
-        } finally {
-            System.setOut(original);
-        }
+    private CliRun hearth(String... args) {
+        return CliRun.hearth(data, args);
     }
 
     @Test
     void endpointsAreAddedListedUpdatedAndDeletedFromTheCommandLine() throws Exception {
         String account = hearth("accounts", "create", "--name", "cli-endpoints", "--plan", "pro").json().get("account_id").asText();
 
-        Run added = hearth("endpoints", "add", "--account", account, "--name", "my-embedder", "--model", "bge-small-en-v1.5",
+        CliRun added = hearth("endpoints", "add", "--account", account, "--name", "my-embedder", "--model", "bge-small-en-v1.5",
                 "--workers-max", "3", "--gpu", "cpu");
         assertThat(added.code()).as(added.err()).isZero();
         String id = added.json().get("endpoint_id").asText();
@@ -65,15 +35,15 @@ class EndpointsCliTest {
         assertThat(listed.get(0).get("status").asText()).isEqualTo("idle");
 
         // the same validation as the HTTP API: 422 naming the field, nothing created
-        Run tooMany = hearth("endpoints", "add", "--account", account, "--name", "other", "--model", "bge-small-en-v1.5", "--workers-max", "11");
+        CliRun tooMany = hearth("endpoints", "add", "--account", account, "--name", "other", "--model", "bge-small-en-v1.5", "--workers-max", "11");
         assertThat(tooMany.code()).isEqualTo(1);
         assertThat(tooMany.err()).contains("workers_max");
-        Run catalogSlug = hearth("endpoints", "add", "--account", account, "--name", "bge-small-en-v1.5", "--model", "bge-small-en-v1.5");
+        CliRun catalogSlug = hearth("endpoints", "add", "--account", account, "--name", "bge-small-en-v1.5", "--model", "bge-small-en-v1.5");
         assertThat(catalogSlug.code()).isEqualTo(1);
         assertThat(catalogSlug.err()).contains("endpoint_name");
         assertThat(hearth("endpoints", "list", "--account", account).json().get("endpoints")).hasSize(1);
 
-        Run updated = hearth("endpoints", "update", "--account", account, "--id", id, "--workers-min", "1");
+        CliRun updated = hearth("endpoints", "update", "--account", account, "--id", id, "--workers-min", "1");
         assertThat(updated.code()).as(updated.err()).isZero();
         assertThat(hearth("endpoints", "list", "--account", account).json().get("endpoints").get(0).get("workers_min").asInt()).isEqualTo(1);
 
@@ -81,7 +51,7 @@ class EndpointsCliTest {
         String other = hearth("accounts", "create", "--name", "someone", "--plan", "pro").json().get("account_id").asText();
         assertThat(hearth("endpoints", "delete", "--account", other, "--id", id).code()).isEqualTo(1);
 
-        Run deleted = hearth("endpoints", "delete", "--account", account, "--name", "my-embedder");
+        CliRun deleted = hearth("endpoints", "delete", "--account", account, "--name", "my-embedder");
         assertThat(deleted.code()).as(deleted.err()).isZero();
         assertThat(deleted.json().get("status").asText()).isEqualTo("deleted");
         assertThat(hearth("endpoints", "list", "--account", account).json().get("endpoints")).isEmpty();

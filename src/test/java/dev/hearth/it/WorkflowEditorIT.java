@@ -14,10 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -195,21 +191,8 @@ class WorkflowEditorIT {
         return (List<String>) page.evaluate("() => [...window.seenStatuses]");
     }
 
-    /** One line of dark text on white, small, so the upscaler has something to do before OCR reads it. */
     static BufferedImage textImage(String line) {
-        BufferedImage img = new BufferedImage(420, 44, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, img.getWidth(), img.getHeight());
-            g.setColor(Color.BLACK);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setFont(new Font("DejaVu Sans", Font.PLAIN, 20));
-            g.drawString(line, 12, 29);
-        } finally {
-            g.dispose();
-        }
-        return img;
+        return TextLines.render(line, 420, 20);
     }
 
     @Test

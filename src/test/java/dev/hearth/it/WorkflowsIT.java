@@ -13,10 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -233,21 +229,8 @@ class WorkflowsIT {
         assertThat(credits(key)).isEqualByComparingTo(before.subtract(new BigDecimal("0.0004")));
     }
 
-    /** One line of dark text on white, small so the upscaler is quick. */
     static BufferedImage smallPage(String text) {
-        BufferedImage img = new BufferedImage(300, 44, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, img.getWidth(), img.getHeight());
-            g.setColor(Color.BLACK);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setFont(new Font("DejaVu Sans", Font.PLAIN, 22));
-            g.drawString(text, 12, 30);
-        } finally {
-            g.dispose();
-        }
-        return img;
+        return TextLines.render(text, 300, 22);
     }
 
     @Test
