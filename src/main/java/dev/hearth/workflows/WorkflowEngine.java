@@ -56,6 +56,8 @@ import java.util.function.Function;
 public final class WorkflowEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WorkflowEngine.class);
+    /** How long a model node waits for the account's rate or concurrency limit to let it through. */
+    static final long LIMIT_WAIT_MILLIS = 120_000;
 
     private final WorkflowStore store;
     private final Catalog catalog;
@@ -304,13 +306,42 @@ public final class WorkflowEngine implements AutoCloseable {
         try {
             ModelSpec model = models.find(caller.accountId(), n.model());
             if (model == null) model = catalog.resolve(n.model()); // gone since the graph was saved: the 404 names it
-            result = calls.call(new ModelCall(caller, n.model(), body, run.base(), false, null, new ModelCall.WorkflowStep(run.id(), requestId)));
+            result = callWaitingForTurn(new ModelCall(caller, n.model(), body, run.base(), false, null,
+                    new ModelCall.WorkflowStep(run.id(), requestId)));
             values = ModelPorts.values(model, result.output());
         } catch (ApiException | IllegalStateException e) {
             if (!stopping) events.nodeRun(run.accountId(), run.id(), nodeEvent(run, n, "FAILED", null, e.getMessage()));
             throw e;
         }
         return complete(run, n, running, values, shelf, result.cost(), requestId);
+    }
+
+    /**
+     * Calls a node's model; a 429 (the account's rate or concurrency limit, e.g. two parallel branches on a
+     * plan with one concurrent job) makes the node wait its turn as the Retry-After says, up to
+     * {@link #LIMIT_WAIT_MILLIS}, instead of failing the run. A refusal takes nothing (no hold, no slot), so
+     * asking again with the same request id is safe.
+     */
+    private CallResult callWaitingForTurn(ModelCall call) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + LIMIT_WAIT_MILLIS;
+        while (true) {
+            try {
+                return calls.call(call);
+            } catch (ApiException e) {
+                if (e.status() != 429 || stopping) throw e;
+                long retryMillis = Math.min(5_000, Math.max(200, 1000 * parseSeconds(e.headers().get("Retry-After"))));
+                if (System.currentTimeMillis() + retryMillis > deadline) throw e;
+                Thread.sleep(retryMillis);
+            }
+        }
+    }
+
+    private static long parseSeconds(String header) {
+        try {
+            return header == null ? 1 : Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     static String requestId(String runId, String nodeId, int attempt) {

@@ -315,6 +315,31 @@ class WorkflowsIT {
     }
 
     @Test
+    void parallelBranchesWaitTheirTurnOnAPlanWithOneConcurrentJob() throws Exception {
+        // the free plan runs one job at a time: the second sleeper waits for the first instead of failing the run
+        String key = server.createAccount("one at a time", "free", "1").get("api_key").asText();
+        String id = saved(key, "two sleepers, one slot", """
+                {"nodes": [
+                  {"id": "prompt", "type": "input", "name": "prompt", "params": {"type": "text"}},
+                  {"id": "left", "type": "model", "model": "wf-sleeps", "params": {"millis": 1500}},
+                  {"id": "right", "type": "model", "model": "wf-sleeps", "params": {"millis": 1500}},
+                  {"id": "l", "type": "output", "name": "left"},
+                  {"id": "r", "type": "output", "name": "right"}
+                ],
+                "edges": [
+                  {"from": "prompt.value", "to": "left.data"}, {"from": "prompt.value", "to": "right.data"},
+                  {"from": "left.output", "to": "l.value"}, {"from": "right.output", "to": "r.value"}
+                ]}
+                """);
+        long t0 = System.nanoTime();
+        JsonNode run = runToEnd(key, id + "-v1", Json.object().put("prompt", "queue"));
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+        assertThat(millis).as("one after the other").isGreaterThanOrEqualTo(3000);
+        assertThat(new BigDecimal(run.get("cost").asText())).isEqualByComparingTo("0.02");
+    }
+
+    @Test
     void independentBranchesRunSideBySideAndOperationsAreFree() throws Exception {
         String key = account("parallel", "1");
         String id = saved(key, "two sleepers", """
