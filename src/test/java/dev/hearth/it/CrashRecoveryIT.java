@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Durability of v2 jobs with a real Hearth process: killed with SIGKILL in the middle of 30 jobs, or stopped
  * with SIGTERM, then started again on the same data folder. Every job must end, the ledger's charges must be
- * exactly the completed jobs' costs, and no request is charged twice.
+ * exactly the completed jobs' costs, and no request is charged twice. The same for workflow runs killed in
+ * the middle: they resume from their finished nodes, and each node is charged at most once.
  */
 class CrashRecoveryIT {
 
@@ -171,5 +172,59 @@ class CrashRecoveryIT {
         startHearth();
         assertAllEndedAndChargedExactlyOnce(s);
         assertThat(completed(s)).isEqualTo(30);
+    }
+
+    @Test
+    void workflowRunsKilledWithSigkillResumeAndChargeEachNodeOnce() throws Exception {
+        prepare();
+        startHearth();
+        JsonNode acc = json(send("POST", "/admin/accounts", ADMIN, "{\"name\": \"flows\", \"plan\": \"enterprise\", \"free_credits\": 1}"));
+        String accountId = acc.get("account_id").asText();
+        String key = acc.get("api_key").asText();
+        String text = "durability ".repeat(600);  // long texts: each embedding node takes a moment, one at a time (slots: 1)
+        List<String> runs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> r = send("POST", "/workflows/wftemplateembedandcompare-v1", key,
+                    Json.object().put("text_a", i + " " + text).put("text_b", text + " " + i).toString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            runs.add(json(r).get("request_id").asText());
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> runsIn(key, runs, "COMPLETED") >= 2);
+        int doneBeforeKill = runsIn(key, runs, "COMPLETED");
+        process.destroyForcibly().waitFor();          // SIGKILL, with runs finished, running and not started
+        assertThat(doneBeforeKill).as("runs still to do when killed").isLessThan(runs.size());
+        startHearth();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> runsIn(key, runs, "COMPLETED") + runsIn(key, runs, "FAILED") == runs.size());
+
+        // every node's request is charged at most once, and each run's charges are the cost it reports
+        BigDecimal reported = BigDecimal.ZERO;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("hearth.db"))) {
+            for (String run : runs) {
+                JsonNode poll = json(send("GET", "/workflows/request/" + run, key, null));
+                BigDecimal cost = new BigDecimal(poll.get("cost").asText());
+                reported = reported.add(cost);
+                if (poll.get("status").asText().equals("COMPLETED")) assertThat(cost).isEqualByComparingTo("0.0002");
+                ResultSet rs = c.createStatement().executeQuery("SELECT request_id, COUNT(*), SUM(amount) FROM ledger_entries WHERE kind = 'charge' "
+                        + "AND request_id LIKE '" + run + "-%' GROUP BY request_id");
+                long charged = 0;
+                while (rs.next()) {
+                    assertThat(rs.getInt(2)).as("charges for " + rs.getString(1)).isEqualTo(1);
+                    charged -= rs.getLong(3);
+                }
+                assertThat(BigDecimal.valueOf(charged, 9)).as("charges of " + run).isEqualByComparingTo(cost);
+            }
+            ResultSet b = c.createStatement().executeQuery("SELECT free_balance FROM accounts WHERE id = '" + accountId + "'");
+            assertThat(b.next()).isTrue();
+            assertThat(BigDecimal.valueOf(1_000_000_000L - b.getLong(1), 9)).isEqualByComparingTo(reported);
+        }
+        // a run is failed only in the one case that cannot be resumed without risk: a node charged whose result was lost
+        assertThat(runsIn(key, runs, "COMPLETED")).isGreaterThanOrEqualTo(runs.size() - 1);
+    }
+
+    private int runsIn(String key, List<String> runs, String status) throws Exception {
+        int n = 0;
+        for (String run : runs) if (json(send("GET", "/workflows/request/" + run, key, null)).get("status").asText().equals(status)) n++;
+        return n;
     }
 }
