@@ -132,6 +132,9 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
     private Endpoint named(String accountId, ObjectNode body) {
         JsonNode id = body.get("endpoint_id");
         JsonNode name = body.get("endpoint_name");
+        // a number or an object here is a client's mistake, not "no endpoint named": say so
+        if (id != null && !id.isNull() && !id.isTextual()) throw ApiException.invalid("$.endpoint_id: must be a string");
+        if (name != null && !name.isNull() && !name.isTextual()) throw ApiException.invalid("$.endpoint_name: must be a string");
         Optional<Endpoint> e;
         if (id != null && id.isTextual()) e = store.find(id.asText()).filter(x -> x.accountId().equals(accountId));
         else if (name != null && name.isTextual()) e = store.findByName(accountId, name.asText());

@@ -1,11 +1,13 @@
 package dev.hearth.workflows;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.hearth.http.AllowedMethods;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.JsonBody;
 import dev.hearth.http.Replies;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 
@@ -37,9 +39,16 @@ public final class WebhookRegistryRoutes implements HttpService {
         rules.get("/webhook/inactive", (req, res) -> Replies.ok(res,
                 registry.deactivate(caller.account(req).accountId(), webhookId(req)).toJson()));
         rules.get("/webhook/dispatch-logs", (req, res) -> Replies.ok(res, registry.dispatchLogs(caller.account(req).accountId(), webhookId(req))));
+        AllowedMethods.only(rules, "/webhook/get", Method.GET);
+        AllowedMethods.only(rules, "/webhook/add", Method.POST);
+        AllowedMethods.only(rules, "/webhook/update", Method.POST);
+        AllowedMethods.only(rules, "/webhook/inactive", Method.GET);
+        AllowedMethods.only(rules, "/webhook/dispatch-logs", Method.GET);
     }
 
     private static String webhookId(io.helidon.webserver.http.ServerRequest req) {
-        return req.query().first("webhook_id").orElseThrow(() -> ApiException.invalid("webhook_id: the query parameter is required"));
+        String id = req.query().first("webhook_id").orElse("");
+        if (id.isBlank()) throw ApiException.invalid("webhook_id: the query parameter is required");
+        return id;
     }
 }

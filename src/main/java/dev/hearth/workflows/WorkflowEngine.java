@@ -150,7 +150,8 @@ public final class WorkflowEngine implements AutoCloseable {
                         throw ApiException.invalid("$." + n.name() + ": must be a number");
                     }
                 }
-                if (!v.isNumber()) throw ApiException.invalid("$." + n.name() + ": must be a number");
+                // "NaN", "Infinity" and 1e999 parse as doubles but are no number a model or JSON output can take
+                if (!v.isNumber() || !Double.isFinite(v.asDouble())) throw ApiException.invalid("$." + n.name() + ": must be a number");
             } else if (!v.isTextual()) {
                 throw ApiException.invalid("$." + n.name() + ": must be a string" + (type.equals("text") ? "" : " (a URL, a data: URL or base64)"));
             }
