@@ -195,6 +195,7 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
         if (p != null) {
             p.describe(n);
             if (p.suspended()) n.put("status_detail", EndpointPools.SUSPENDED_WHY);
+            else if (p.accountSuspended()) n.put("status_detail", EndpointPools.ACCOUNT_SUSPENDED_WHY);
         } else {
             n.put("status", e.suspended() ? "suspended" : e.status());
             if (e.statusDetail() != null) n.put("status_detail", e.statusDetail());
