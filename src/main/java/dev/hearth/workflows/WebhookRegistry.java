@@ -47,9 +47,17 @@ public final class WebhookRegistry implements RunEvents {
         }
     }
 
+    /** Every event goes to each of an account's webhooks: a bound keeps one run from fanning out without end. */
+    static final int MAX_PER_ACCOUNT = 20;
+
     public Webhook add(String accountId, ObjectNode body) {
         String url = url(body.path("webhook_url"));
         List<String> types = types(body.path("event"), true);
+        int have = list(accountId).size();
+        if (have >= MAX_PER_ACCOUNT) {
+            throw ApiException.invalid("$.webhook_url: this account already has " + have + " webhooks, the most it may have; "
+                    + "change one with POST /webhook/update instead");
+        }
         String id = "wh_" + UUID.randomUUID().toString().replace("-", "");
         long now = clock.millis();
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO webhook_registry (id, account_id, url, event_types, active, created_at, updated_at) "

@@ -139,6 +139,7 @@ public final class WorkflowRoutes implements HttpService {
             Replies.ok(res, Json.object().put("request_id", run.id()).put("status", "QUEUED").put("poll_url", b + "/workflows/request/" + run.id()));
         });
         AllowedMethods.only(rules, "/v1/workflows", Method.GET, Method.POST);
+        AllowedMethods.only(rules, "/v1/workflows/palette", Method.GET);
         AllowedMethods.only(rules, "/v1/workflows/{id}", Method.GET, Method.DELETE);
         AllowedMethods.only(rules, "/v1/workflows/{id}/publish", Method.POST);
         AllowedMethods.only(rules, "/workflows/request/{id}", Method.GET);

@@ -40,7 +40,7 @@ class HostileInputsIT {
     @BeforeAll
     static void start() throws IOException {
         server = HearthServer.start(HearthServer.Store.SQLITE, Map.of("catalog.dir", ScriptedRunners.catalogDir().toString(),
-                "net.allow", "10.9.8.7/32", "server.max_body_bytes", String.valueOf(16 << 20)), Map.of("scripted", new ScriptedRunners()));
+                "net.allow", "10.9.8.7/32", "server.max_body_bytes", String.valueOf(16 << 20), "endpoints.max_per_account", "3"), Map.of("scripted", new ScriptedRunners()));
     }
 
     @AfterAll
@@ -204,7 +204,7 @@ class HostileInputsIT {
         String[][] cases = {
                 {"PUT", "/endpoint/add", "POST"}, {"POST", "/endpoint/list", "GET"}, {"POST", "/endpoint/update", "PUT"},
                 {"GET", "/endpoint/update", "PUT"}, {"POST", "/endpoint/delete", "DELETE"}, {"GET", "/endpoint/delete", "DELETE"},
-                {"PUT", "/v1/workflows", "GET, POST"}, {"DELETE", "/v1/workflows", "GET, POST"},
+                {"PUT", "/v1/workflows", "GET, POST"}, {"DELETE", "/v1/workflows", "GET, POST"}, {"POST", "/v1/workflows/palette", "GET"},
                 {"PUT", "/v1/workflows/" + workflowId, "GET, DELETE"}, {"POST", "/v1/workflows/" + workflowId, "GET, DELETE"},
                 {"GET", "/v1/workflows/" + workflowId + "/publish", "POST"}, {"PUT", "/v1/workflows/" + workflowId + "/publish", "POST"},
                 {"GET", "/workflows/" + workflowId + "-v1", "POST"}, {"DELETE", "/workflows/" + workflowId + "-v1", "POST"},
@@ -304,6 +304,25 @@ class HostileInputsIT {
         assertThat(state(otherId)).isEqualTo(theirs);
         // calling their endpoint's name is an unknown model for this account
         refused(server.post("/v1/theirs", key, "{}"), 404);
+    }
+
+    @Test
+    void anAccountCannotPileUpEndpointsOrWebhooksBeyondTheLimits() {
+        for (int i = 1; i <= 3; i++) {
+            Reply r = server.post("/endpoint/add", key, "{\"endpoint_name\": \"pile-" + i + "\", \"model_name\": \"scripted-echo\"}");
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+        }
+        for (int i = 0; i < 20; i++) webhook(key);
+        String before = state(accountId);
+        refused(server.post("/endpoint/add", key, "{\"endpoint_name\": \"pile-4\", \"model_name\": \"scripted-echo\"}"), 422,
+                "already has 3 endpoints");
+        refused(server.post("/webhook/add", key, "{\"webhook_url\": \"" + ALLOWED_HOOK + "\", \"event\": {\"types\": [\"PIXELFLOW\"]}}"),
+                422, "already has 20 webhooks");
+        assertThat(state(accountId)).isEqualTo(before);
+        // deleting one makes room again
+        assertThat(send("DELETE", "/endpoint/delete", key, "{\"endpoint_name\": \"pile-1\"}").status()).isEqualTo(200);
+        assertThat(server.post("/endpoint/add", key, "{\"endpoint_name\": \"pile-4\", \"model_name\": \"scripted-echo\"}").status())
+                .isEqualTo(200);
     }
 
     // ---- workflows -------------------------------------------------------------------------------------------
