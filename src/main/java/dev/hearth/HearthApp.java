@@ -273,7 +273,7 @@ public final class HearthApp implements AutoCloseable {
                         (model, account) -> runnerFactories.containsKey(model.runner().type()) && premiumAllowed(model, account.accountId()),
                         body, base, limits,
                         account -> endpointModels(account, nodeModels)),
-                new WebhookRegistryRoutes(caller, webhookRegistry, body),
+                new WebhookRegistryRoutes(caller, webhookRegistry, body, limits),
                 new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
                         base::of),
                 new EndpointRoutes(caller, endpoints, body, limits),

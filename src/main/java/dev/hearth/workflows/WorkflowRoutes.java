@@ -76,9 +76,10 @@ public final class WorkflowRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/v1/workflows/palette", (req, res) -> Replies.ok(res, palette(caller.account(req))));
+        // reads take from the account's read budget, like every other list and poll (SPEC §5)
+        rules.get("/v1/workflows/palette", (req, res) -> Replies.ok(res, palette(reader(req))));
         rules.get("/v1/workflows", (req, res) -> {
-            Principal p = caller.account(req);
+            Principal p = reader(req);
             ArrayNode list = Json.MAPPER.createArrayNode();
             for (WorkflowRecord w : workflows.list(p)) list.add(workflows.view(w, false).put("owned", w.accountId().equals(p.accountId())));
             Replies.ok(res, list);
@@ -88,7 +89,7 @@ public final class WorkflowRoutes implements HttpService {
             Replies.ok(res, workflows.view(workflows.save(p, body.read(req)), true));
         });
         rules.get("/v1/workflows/{id}", (req, res) -> {
-            Principal p = caller.account(req);
+            Principal p = reader(req);
             WorkflowRecord w = workflows.visible(p, req.path().pathParameters().get("id"));
             ObjectNode view = workflows.view(w, true).put("owned", w.accountId().equals(p.accountId()));
             String v = req.query().first("version").orElse(null);
@@ -144,6 +145,12 @@ public final class WorkflowRoutes implements HttpService {
         AllowedMethods.only(rules, "/v1/workflows/{id}/publish", Method.POST);
         AllowedMethods.only(rules, "/workflows/request/{id}", Method.GET);
         AllowedMethods.only(rules, "/workflows/{ref}", Method.POST);
+    }
+
+    private Principal reader(io.helidon.webserver.http.ServerRequest req) {
+        Principal p = caller.account(req);
+        limits.admitRead(p.accountId());
+        return p;
     }
 
     private static int parseVersion(String v) {

@@ -122,6 +122,21 @@ class HostileInputsIT {
         return server.send(method, path, k, body == null ? null : "application/json", body);
     }
 
+    /**
+     * POSTs a body over the limit with {@code Expect: 100-continue}, so the server's 413 arrives before the body
+     * is sent (without it, the server closing the connection can race the client still writing).
+     */
+    Reply sendExpectingContinue(String path, String body) {
+        try {
+            var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + path))
+                    .header("x-api-key", key).header("Content-Type", "application/json").expectContinue(true)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.headers(), r.body());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static Reply bearer(String path, String k) {
         try {
             var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + path))
@@ -240,8 +255,8 @@ class HostileInputsIT {
         }
         // a body over the configured limit is cut off with 413, whatever the route
         String huge = "{\"name\": \"" + "x".repeat(17 << 20) + "\"}";
-        refused(send("POST", "/v1/workflows", key, huge), 413, "limit");
-        refused(send("POST", "/webhook/add", key, huge), 413, "limit");
+        refused(sendExpectingContinue("/v1/workflows", huge), 413, "limit");
+        refused(sendExpectingContinue("/webhook/add", huge), 413, "limit");
         assertThat(state(accountId)).isEqualTo(before);
     }
 
@@ -323,6 +338,20 @@ class HostileInputsIT {
         assertThat(send("DELETE", "/endpoint/delete", key, "{\"endpoint_name\": \"pile-1\"}").status()).isEqualTo(200);
         assertThat(server.post("/endpoint/add", key, "{\"endpoint_name\": \"pile-4\", \"model_name\": \"scripted-echo\"}").status())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void workflowAndWebhookReadsTakeFromTheReadBudget() {
+        Reply put = server.send("PUT", "/admin/accounts/" + accountId + "/limits", HearthServer.ADMIN_KEY, "application/json",
+                "{\"read_requests_per_minute\": 4}");
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        for (String path : List.of("/v1/workflows", "/v1/workflows/" + workflowId, "/v1/workflows/palette", "/webhook/get")) {
+            assertThat(server.get(path, key).status()).as(path).isEqualTo(200);
+        }
+        refused(server.get("/webhook/get", key), 429, "Rate limit");
+        refused(server.get("/v1/workflows", key), 429, "Rate limit");
+        // another account's budget is its own
+        assertThat(server.get("/webhook/get", otherKey).status()).isEqualTo(200);
     }
 
     // ---- workflows -------------------------------------------------------------------------------------------
