@@ -272,7 +272,7 @@ class HostileInputsIT {
                 {"{\"endpoint_name\": \"e1\", \"model_name\": \"scripted-echo\", \"workers_min\": true}", "$.workers_min"},
                 {"{\"endpoint_name\": \"e1\", \"model_name\": \"scripted-echo\", \"workers_min\": -1}", "$.workers_min"},
                 {"{\"endpoint_name\": \"e1\", \"model_name\": \"scripted-echo\", \"workers_max\": 1e10}", "$.workers_max"},
-                {"{\"endpoint_name\": \"e1\", \"model_name\": \"scripted-echo\", \"idle_timeout\": 99999999999}", "$.idle_timeout"},
+                {"{\"endpoint_name\": \"e1\", \"model_name\": \"scripted-echo\", \"idle_timeout\": 99999999999}", "$.idle_timeout: must be between 1 and 86400"},
                 {"{\"endpoint_name\": \"e1\", \"model_name\": \"scripted-echo\", \"execution_timeout\": \"60\"}", "$.execution_timeout"},
                 {"{\"endpoint_name\": \"e1\", \"model_name\": \"scripted-echo\", \"scaler_value\": 0}", "$.scaler_value"},
                 {"{\"endpoint_name\": \"e1\", \"model_name\": \"scripted-echo\", \"scaler_type\": \"CPU\"}", "$.scaler_type"},
