@@ -69,6 +69,7 @@ public final class WorkflowEngine implements AutoCloseable {
     private final String nodeName;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private volatile RunEvents events = RunEvents.NONE;
+    private volatile java.util.function.Predicate<String> accountSuspended = account -> false;
     private volatile boolean stopping;
 
     public WorkflowEngine(WorkflowStore store, Catalog catalog, NodeModels models, Function<String, Operation> operations, ModelCalls calls,
@@ -87,6 +88,15 @@ public final class WorkflowEngine implements AutoCloseable {
 
     public void useEvents(RunEvents events) {
         this.events = events;
+    }
+
+    /**
+     * Says which accounts the operator has suspended. Their keys are refused at the door, but a run started before
+     * the suspension would go on calling (and charging) its model nodes: each model node asks first and, for a
+     * suspended account, fails with 403 instead (nodes already running finish, as when any node fails).
+     */
+    public void refuseSuspended(java.util.function.Predicate<String> accountSuspended) {
+        this.accountSuspended = accountSuspended;
     }
 
     /**
@@ -303,6 +313,9 @@ public final class WorkflowEngine implements AutoCloseable {
         Map<String, Value> values;
         CallResult result;
         try {
+            if (accountSuspended.test(caller.accountId())) {
+                throw ApiException.forbidden("Account " + caller.accountId() + " is suspended; the node was not run");
+            }
             ModelSpec model = models.find(caller.accountId(), n.model());
             if (model == null) model = catalog.resolve(n.model()); // gone since the graph was saved: the 404 names it
             result = calls.call(new ModelCall(caller, n.model(), body, run.base(), false, null, new ModelCall.WorkflowStep(run.id(), requestId)));

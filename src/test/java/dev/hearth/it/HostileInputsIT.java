@@ -39,7 +39,21 @@ class HostileInputsIT {
 
     @BeforeAll
     static void start() throws IOException {
-        server = HearthServer.start(HearthServer.Store.SQLITE, Map.of("catalog.dir", ScriptedRunners.catalogDir().toString(),
+        java.nio.file.Path catalog = ScriptedRunners.catalogDir();
+        // an echo that takes any JSON, so a model node can wait on another model's output
+        java.nio.file.Files.writeString(catalog.resolve("scripted-echo-json.yaml"), """
+                slug: scripted-echo-json
+                title: scripted echo of JSON (test only)
+                category: test
+                pricing: {type: per_call, price: 0.01}
+                runner: {type: scripted, behaviour: echo}
+                scaling: {execution_timeout: 5, idle_timeout: 300, slots: 1}
+                input_schema:
+                  type: object
+                  properties:
+                    data: {type: object}
+                """);
+        server = HearthServer.start(HearthServer.Store.SQLITE, Map.of("catalog.dir", catalog.toString(),
                 "net.allow", "10.9.8.7/32", "server.max_body_bytes", String.valueOf(16 << 20), "endpoints.max_per_account", "3"), Map.of("scripted", new ScriptedRunners()));
     }
 
@@ -209,6 +223,49 @@ class HostileInputsIT {
         } finally {
             server.post("/admin/accounts/" + accountId + "/unsuspend", HearthServer.ADMIN_KEY, "{}");
         }
+    }
+
+    @Test
+    void aRunOfAnAccountSuspendedWhileItRunsStartsNoFurtherModelNode() {
+        // slow (sleeps n ms) -> echo (takes slow's JSON) -> out
+        ObjectNode g = Json.object();
+        ArrayNode nodes = g.putArray("nodes");
+        nodes.addObject().put("id", "n").put("type", "input").put("name", "n").putObject("params").put("type", "number");
+        nodes.addObject().put("id", "slow").put("type", "model").put("model", "scripted-sleeps").putObject("params");
+        nodes.addObject().put("id", "echo").put("type", "model").put("model", "scripted-echo-json").putObject("params");
+        nodes.addObject().put("id", "out").put("type", "output").put("name", "out");
+        ArrayNode edges = g.putArray("edges");
+        edges.addObject().put("from", "n.value").put("to", "slow.millis");
+        edges.addObject().put("from", "slow.output").put("to", "echo.data");
+        edges.addObject().put("from", "echo.output").put("to", "out.value");
+        Reply w = server.post("/v1/workflows", key, Json.object().put("name", "two steps").put("publish", true).set("graph", g));
+        assertThat(w.status()).as(w.body()).isEqualTo(200);
+        var before = server.app.ledger.balance(accountId);
+        Reply run = server.post("/workflows/" + w.json().get("workflow_id").asText() + "-v1", key, "{\"n\": 1500}");
+        assertThat(run.status()).as(run.body()).isEqualTo(200);
+        String runId = run.json().get("request_id").asText();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> "running".equals(nodeStatus(runId, "slow")));
+        assertThat(server.post("/admin/accounts/" + accountId + "/suspend", HearthServer.ADMIN_KEY, "{}").status()).isEqualTo(200);
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> "FAILED".equals(runColumn(runId, "status")));
+            assertThat(runColumn(runId, "error")).contains("node 'echo'").contains("suspended");
+            // the node that was running answered and is charged; the next one never ran
+            assertThat(nodeStatus(runId, "slow")).isEqualTo("completed");
+            assertThat(server.app.ledger.balance(accountId).total()).isEqualTo(before.total() - dev.hearth.billing.Money.fromUsd(new java.math.BigDecimal("0.01")));
+            assertThat(server.app.ledger.balance(accountId).held()).isZero();
+        } finally {
+            server.post("/admin/accounts/" + accountId + "/unsuspend", HearthServer.ADMIN_KEY, "{}");
+        }
+    }
+
+    String nodeStatus(String runId, String nodeId) {
+        return server.app.db.jdbi().withHandle(h -> h.createQuery("SELECT status FROM workflow_run_nodes WHERE run_id = :r AND node_id = :n")
+                .bind("r", runId).bind("n", nodeId).mapTo(String.class).findOne().orElse(null));
+    }
+
+    String runColumn(String runId, String column) {
+        return server.app.db.jdbi().withHandle(h -> h.createQuery("SELECT " + column + " FROM workflow_runs WHERE id = :r")
+                .bind("r", runId).mapTo(String.class).one());
     }
 
     // ---- methods ---------------------------------------------------------------------------------------------
