@@ -1,5 +1,6 @@
 package dev.hearth;
 
+import dev.hearth.accounts.Account;
 import dev.hearth.accounts.AccountRoutes;
 import dev.hearth.artifacts.ArtifactCache;
 import dev.hearth.artifacts.ResolvingRunnerFactory;
@@ -254,6 +255,7 @@ public final class HearthApp implements AutoCloseable {
             }
         }, clock);
         workflowEngine.useEvents(webhookRegistry);
+        workflowEngine.refuseSuspended(account -> accounts.find(account).map(Account::suspended).orElse(true));
         Templates.install(db.jdbi(), workflows, workflowStore, limitSettings.plans().names().contains("free") ? "free"
                 : limitSettings.plans().names().iterator().next(), clock);
         workflowEngine.recover(run -> workflows.graph(run.workflowId(), run.version()));
@@ -273,7 +275,7 @@ public final class HearthApp implements AutoCloseable {
                         (model, account) -> runnerFactories.containsKey(model.runner().type()) && premiumAllowed(model, account.accountId()),
                         body, base, limits,
                         account -> endpointModels(account, nodeModels)),
-                new WebhookRegistryRoutes(caller, webhookRegistry, body),
+                new WebhookRegistryRoutes(caller, webhookRegistry, body, limits),
                 new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
                         base::of),
                 new EndpointRoutes(caller, endpoints, body, limits),

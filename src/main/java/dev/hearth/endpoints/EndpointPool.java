@@ -61,6 +61,8 @@ final class EndpointPool implements EndpointTarget {
     private int next;
     private volatile boolean closed;
     private volatile boolean suspended;
+    /** The operator suspended the owning account: no worker runs or is billed until the suspension is lifted. */
+    private volatile boolean accountSuspended;
     private volatile String failure;
     private volatile long failedAt;
     private volatile boolean jobSinceFailure;
@@ -123,10 +125,34 @@ final class EndpointPool implements EndpointTarget {
         return suspended;
     }
 
+    boolean accountSuspended() {
+        return accountSuspended;
+    }
+
+    /** True while the pool must have no workers: its endpoint or its account is suspended. */
+    private boolean off() {
+        return suspended || accountSuspended;
+    }
+
+    /**
+     * Follows the owning account's suspension by the operator. A suspended account's keys are refused (403), so
+     * its endpoint would only run idle workers on its bill: what waits fails, what runs is interrupted, and the
+     * next {@link #scale} stops every worker. When the suspension is lifted the pool scales back to
+     * {@code workers_min} on its own; unlike a suspension for non-payment, no update is needed.
+     */
+    void accountSuspended(boolean now) {
+        if (now == accountSuspended) return;
+        accountSuspended = now;
+        if (now) {
+            failQueued(new ModelUnavailable("Endpoint '" + endpoint.name() + "' stopped: its account is suspended", null));
+            running.values().forEach(f -> f.cancel(true));
+        }
+    }
+
     @Override
     public void submit(Work work) throws QueueFull, ModelUnavailable {
         if (closed) throw new ModelUnavailable("Endpoint '" + endpoint.name() + "' was deleted", null);
-        if (suspended) throw new ModelUnavailable("Endpoint '" + endpoint.name() + "' is suspended", null);
+        if (off()) throw new ModelUnavailable("Endpoint '" + endpoint.name() + "' is suspended", null);
         if (!queue.offer(work)) {
             throw new QueueFull("Endpoint '" + endpoint.name() + "' has " + queue.size() + " jobs waiting, its limit; try again shortly");
         }
@@ -171,7 +197,7 @@ final class EndpointPool implements EndpointTarget {
             List<EndpointWorker> idle = up.stream().filter(w -> w.state == WorkerState.READY && w.busy == 0
                             && now - w.idleSince >= e.idleTimeout() * 1000L)
                     .sorted(Comparator.comparingLong((EndpointWorker w) -> w.idleSince)).toList();
-            target = suspended ? 0 : Scaler.target(queue.size(), runningCount.get(), up.size(), idle.size(), e.scalerValue(),
+            target = off() ? 0 : Scaler.target(queue.size(), runningCount.get(), up.size(), idle.size(), e.scalerValue(),
                     e.workersMin(), e.workersMax());
             boolean backingOff = failure != null && !jobSinceFailure && now - failedAt < BOOT_RETRY_MILLIS;
             if (target > up.size() && !backingOff) {
@@ -184,7 +210,7 @@ final class EndpointPool implements EndpointTarget {
                 jobSinceFailure = false;
             } else if (target < up.size()) {
                 int surplus = up.size() - target;
-                List<EndpointWorker> stoppable = suspended ? up : idle;
+                List<EndpointWorker> stoppable = off() ? up : idle;
                 for (EndpointWorker w : stoppable) {
                     if (surplus-- <= 0) break;
                     w.state = WorkerState.STOPPING;
@@ -463,7 +489,7 @@ final class EndpointPool implements EndpointTarget {
 
     /** deploying | ready | scaling | idle | suspended | failed (SPEC §9 issue's status list). */
     synchronized String status() {
-        if (suspended) return "suspended";
+        if (off()) return "suspended";
         long ready = workers.stream().filter(EndpointWorker::serving).count();
         long booting = workers.stream().filter(w -> w.state == WorkerState.BOOTING).count();
         long stopping = workers.stream().filter(w -> w.state == WorkerState.STOPPING).count();

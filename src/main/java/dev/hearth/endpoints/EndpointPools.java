@@ -25,6 +25,8 @@ final class EndpointPools implements AutoCloseable {
     private static final long RECONCILE_MILLIS = 2_000;
     private static final long STOP_WAIT_MILLIS = 30_000;
     static final String SUSPENDED_WHY = "the account could not pay for the next billing tick of its workers; add credits, then update the endpoint to resume it";
+    static final String ACCOUNT_SUSPENDED_WHY = "the account is suspended by the operator; its workers are stopped and not billed until the "
+            + "suspension is lifted";
 
     private final EndpointStore store;
     private final Catalog catalog;
@@ -58,10 +60,12 @@ final class EndpointPools implements AutoCloseable {
     synchronized void reconcile() {
         if (closed) return;
         List<Endpoint> rows = store.live();
+        Set<String> suspendedAccounts = store.suspendedAccounts();
         Set<String> seen = new HashSet<>();
         for (Endpoint e : rows) {
             seen.add(e.id());
             EndpointPool p = pools.get(e.id());
+            if (p != null) p.accountSuspended(suspendedAccounts.contains(e.accountId()));
             if (p != null && p.endpoint().updatedAt() == e.updatedAt()) continue;
             if (p != null && !e.needsNewWorkers(p.endpoint())) {
                 p.reconfigure(e);
@@ -73,7 +77,9 @@ final class EndpointPools implements AutoCloseable {
                 store.status(e.id(), "failed", "model '" + e.modelName() + "' is not available in this Hearth's catalog");
                 continue;
             }
-            pools.put(e.id(), new EndpointPool(e, model, backend, clock));
+            EndpointPool fresh = new EndpointPool(e, model, backend, clock);
+            fresh.accountSuspended(suspendedAccounts.contains(e.accountId())); // before the ticker can boot its minimum
+            pools.put(e.id(), fresh);
         }
         for (EndpointPool p : List.copyOf(pools.values())) {
             if (!seen.contains(p.endpoint().id())) closePool(p, true);
@@ -110,7 +116,8 @@ final class EndpointPools implements AutoCloseable {
     private void step(EndpointPool p) {
         int added = p.scale();
         long now = clock.millis();
-        if (p.suspended()) {
+        if (p.suspended() || p.accountSuspended()) {
+            // no hold for the next tick: the time up to the stop is charged, and nothing after it
             if (billing.due(p, now) || p.drained()) billing.settle(p, now, false);
         } else if (added > 0 || billing.due(p, now)) {
             if (!billing.settle(p, now, true)) suspend(p);
@@ -118,7 +125,7 @@ final class EndpointPools implements AutoCloseable {
         String status = p.status();
         if (!status.equals(savedStatus.get(p.endpoint().id()))) {
             savedStatus.put(p.endpoint().id(), status);
-            store.status(p.endpoint().id(), status, p.suspended() ? SUSPENDED_WHY : p.failure());
+            store.status(p.endpoint().id(), status, p.suspended() ? SUSPENDED_WHY : p.accountSuspended() ? ACCOUNT_SUSPENDED_WHY : p.failure());
         }
     }
 

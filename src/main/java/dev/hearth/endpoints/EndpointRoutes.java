@@ -1,6 +1,6 @@
 package dev.hearth.endpoints;
 
-import dev.hearth.http.ApiException;
+import dev.hearth.http.AllowedMethods;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.JsonBody;
@@ -54,9 +54,6 @@ public final class EndpointRoutes implements HttpService {
             String acc = caller.account(req).accountId();
             Replies.ok(res, endpoints.delete(acc, body.read(req)));
         });
-        METHODS.forEach((path, method) -> rules.route(m -> !m.equals(method), io.helidon.http.PathMatchers.exact(path), (req, res) -> {
-            throw new ApiException(405, "Method " + req.prologue().method().text() + " is not allowed on " + path + "; use "
-                    + method.text()).header("Allow", method.text());
-        }));
+        METHODS.forEach((path, method) -> AllowedMethods.only(rules, path, method));
     }
 }

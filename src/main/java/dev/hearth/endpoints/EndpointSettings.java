@@ -56,7 +56,9 @@ record EndpointSettings(String name, String modelName, int workersMin, int worke
             if (fallback < min || fallback > max) throw ApiException.invalid("$." + field + ": must be between " + min + " and " + max);
             return fallback;
         }
-        if (!v.canConvertToInt() || !v.isIntegralNumber()) throw ApiException.invalid("$." + field + ": must be an integer");
+        if (!v.isIntegralNumber()) throw ApiException.invalid("$." + field + ": must be an integer");
+        // an integer past int's range is out of range, not "not an integer"
+        if (!v.canConvertToInt()) throw ApiException.invalid("$." + field + ": must be between " + min + " and " + max + ", not " + v.asText());
         int n = v.asInt();
         if (n < min || n > max) throw ApiException.invalid("$." + field + ": must be between " + min + " and " + max + ", not " + n);
         return n;

@@ -80,6 +80,12 @@ final class EndpointStore {
                 .bind("acc", accountId).map((rs, ctx) -> map(rs)).list());
     }
 
+    /** Accounts the operator suspended: their endpoints run no workers (see {@link EndpointPool#accountSuspended}). */
+    java.util.Set<String> suspendedAccounts() {
+        return jdbi.withHandle(h -> java.util.Set.copyOf(h.createQuery("SELECT id FROM accounts WHERE status = 'suspended'")
+                .mapTo(String.class).list()));
+    }
+
     List<Endpoint> live() {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM endpoints WHERE deleted_at IS NULL")
                 .map((rs, ctx) -> map(rs)).list());

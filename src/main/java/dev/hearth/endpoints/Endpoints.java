@@ -36,9 +36,11 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
     private final WorkerBackend backend;
     private final Clock clock;
     private final long tickMillis;
+    private final int maxPerAccount;
     private EndpointPools pools;
 
-    private Endpoints(Database db, Catalog catalog, HardwareRates rates, WorkerBackend backend, Clock clock, long tickMillis) {
+    private Endpoints(Database db, Catalog catalog, HardwareRates rates, WorkerBackend backend, Clock clock, long tickMillis,
+                      int maxPerAccount) {
         this.db = db;
         this.store = new EndpointStore(db);
         this.catalog = catalog;
@@ -46,6 +48,7 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
         this.backend = backend;
         this.clock = clock;
         this.tickMillis = tickMillis;
+        this.maxPerAccount = maxPerAccount;
     }
 
     /**
@@ -55,7 +58,7 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
     public static Endpoints control(Database db, Catalog catalog, HearthConfig config, WorkerBackend backend, Clock clock) {
         JsonNode section = config.section("endpoints");
         return new Endpoints(db, catalog, HardwareRates.from(section.path("hardware")), backend, clock,
-                section.path("billing_tick_seconds").asLong(60) * 1000);
+                section.path("billing_tick_seconds").asLong(60) * 1000, section.path("max_per_account").asInt(20));
     }
 
     /**
@@ -76,6 +79,12 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
         ModelSpec model = modelName == null ? null : catalog.find(modelName);
         EndpointSettings s = EndpointSettings.create(body, model == null ? 60 : Math.min(3_600, model.scaling().executionTimeoutSeconds()));
         check(accountId, s, null);
+        // each endpoint may keep up to 10 workers up (in this Hearth's memory on the local backend): a bound per account
+        int have = store.ofAccount(accountId).size();
+        if (have >= maxPerAccount) {
+            throw ApiException.invalid("$.endpoint_name: this account already has " + have + " endpoints, the most it may have "
+                    + "(endpoints.max_per_account); delete one first");
+        }
         long now = clock.millis();
         Endpoint e = new Endpoint(UUID.randomUUID().toString(), accountId, s.name(), s.modelName(), s.workersMin(), s.workersMax(),
                 s.idleTimeout(), s.executionTimeout(), s.scalerType(), s.scalerValue(), s.gpuId(), false,
@@ -132,6 +141,9 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
     private Endpoint named(String accountId, ObjectNode body) {
         JsonNode id = body.get("endpoint_id");
         JsonNode name = body.get("endpoint_name");
+        // a number or an object here is a client's mistake, not "no endpoint named": say so
+        if (id != null && !id.isNull() && !id.isTextual()) throw ApiException.invalid("$.endpoint_id: must be a string");
+        if (name != null && !name.isNull() && !name.isTextual()) throw ApiException.invalid("$.endpoint_name: must be a string");
         Optional<Endpoint> e;
         if (id != null && id.isTextual()) e = store.find(id.asText()).filter(x -> x.accountId().equals(accountId));
         else if (name != null && name.isTextual()) e = store.findByName(accountId, name.asText());
@@ -192,6 +204,7 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
         if (p != null) {
             p.describe(n);
             if (p.suspended()) n.put("status_detail", EndpointPools.SUSPENDED_WHY);
+            else if (p.accountSuspended()) n.put("status_detail", EndpointPools.ACCOUNT_SUSPENDED_WHY);
         } else {
             n.put("status", e.suspended() ? "suspended" : e.status());
             if (e.statusDetail() != null) n.put("status_detail", e.statusDetail());

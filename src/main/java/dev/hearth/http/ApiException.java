@@ -13,9 +13,24 @@ public class ApiException extends RuntimeException {
     private final int status;
     private final Map<String, String> headers = new LinkedHashMap<>();
 
+    /**
+     * Longest message sent back. Messages quote what the client sent (a name, a URL, an id); a client that sends a
+     * megabyte there gets the start and the end of the message (which say what is wrong and what to do), not its
+     * megabyte echoed.
+     */
+    static final int MAX_MESSAGE = 1_000;
+    private static final int KEEP_END = 250;
+
     public ApiException(int status, String message) {
-        super(message, null, false, false);
+        super(cut(message), null, false, false);
         this.status = status;
+    }
+
+    private static String cut(String message) {
+        if (message == null || message.length() <= MAX_MESSAGE) return message;
+        int head = MAX_MESSAGE - KEEP_END - 40;
+        return message.substring(0, head) + "… (" + (message.length() - head - KEEP_END) + " characters cut) …"
+                + message.substring(message.length() - KEEP_END);
     }
 
     public int status() {

@@ -3,8 +3,11 @@ package dev.hearth.http;
 import dev.hearth.config.HearthConfig;
 import dev.hearth.store.Database;
 import dev.hearth.web.Dashboard;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
 import org.slf4j.Logger;
@@ -53,8 +56,28 @@ public final class HttpFront {
                 .host(cfg.host())
                 .port(cfg.port())
                 .maxPayloadSize(-1)
+                .directHandlers(jsonDirectHandlers())
                 .shutdownHook(false)
                 .routing(routing)
                 .build();
+    }
+
+    /**
+     * Requests the server refuses before any route sees them (a request line or URI over the server's limit: 414,
+     * headers too large: 431, a malformed request: 400) are answered in the same JSON error envelope as
+     * everything else, not with Helidon's plain-text page.
+     */
+    private static DirectHandlers jsonDirectHandlers() {
+        DirectHandler json = (request, type, status, headers, message) -> DirectHandler.TransportResponse.builder()
+                .status(status)
+                .headers(headers)
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .keepAlive(type.keepAlive())
+                .entity(Json.bytes(Json.object().put("error", new ApiException(status.code(),
+                        message == null || message.isBlank() ? status.reasonPhrase() : status.reasonPhrase() + ": " + message).getMessage())))
+                .build();
+        DirectHandlers.Builder b = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) b.addHandler(type, json);
+        return b.build();
     }
 }

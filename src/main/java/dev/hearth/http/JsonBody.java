@@ -56,8 +56,10 @@ public final class JsonBody {
         try {
             node = Json.MAPPER.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            // a broken constraint (JSON nested deeper than Json.MAPPER allows) has no location
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw ApiException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage() + where);
         } catch (IOException e) {
             throw ApiException.badRequest("The request body could not be read: " + e.getMessage());
         }

@@ -136,6 +136,8 @@ public final class GuardedHttp {
             throw new FetchRefused("'" + abbreviate(url) + "' uses the scheme '" + scheme + "'; only http and https URLs are fetched");
         }
         if (u.getHost() == null || u.getHost().isEmpty()) throw new FetchRefused("'" + abbreviate(url) + "' has no host");
+        // java.net.URI takes any number as a port; a socket would refuse it only when the URL is used
+        if (u.getPort() == 0 || u.getPort() > 65_535) throw new FetchRefused("'" + abbreviate(url) + "' has no valid port (1 to 65535)");
         if (u.getRawUserInfo() != null) throw new FetchRefused("'" + abbreviate(url) + "' carries credentials; URLs with user:password@ are not fetched");
         return u;
     }

@@ -47,9 +47,17 @@ public final class WebhookRegistry implements RunEvents {
         }
     }
 
+    /** Every event goes to each of an account's webhooks: a bound keeps one run from fanning out without end. */
+    static final int MAX_PER_ACCOUNT = 20;
+
     public Webhook add(String accountId, ObjectNode body) {
         String url = url(body.path("webhook_url"));
         List<String> types = types(body.path("event"), true);
+        int have = list(accountId).size();
+        if (have >= MAX_PER_ACCOUNT) {
+            throw ApiException.invalid("$.webhook_url: this account already has " + have + " webhooks, the most it may have; "
+                    + "change one with POST /webhook/update instead");
+        }
         String id = "wh_" + UUID.randomUUID().toString().replace("-", "");
         long now = clock.millis();
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO webhook_registry (id, account_id, url, event_types, active, created_at, updated_at) "
@@ -60,9 +68,13 @@ public final class WebhookRegistry implements RunEvents {
 
     /** Changes the URL, the event types or {@code active} of one of the account's webhooks. */
     public Webhook update(String accountId, ObjectNode body) {
-        Webhook w = find(accountId, body.path("webhook_id").asText(""));
+        JsonNode id = body.path("webhook_id");
+        if (!id.isTextual() || id.asText().isBlank()) throw ApiException.invalid("$.webhook_id: required, the id of one of your webhooks (a string)");
+        Webhook w = find(accountId, id.asText());
         String url = body.has("webhook_url") ? url(body.get("webhook_url")) : w.url();
         List<String> types = body.has("event") ? types(body.get("event"), true) : w.types();
+        // "false" or 0 must not read as a choice: only a JSON boolean changes it
+        if (body.has("active") && !body.get("active").isBoolean()) throw ApiException.invalid("$.active: must be true or false");
         boolean active = body.has("active") ? body.get("active").asBoolean() : w.active();
         jdbi.useHandle(h -> h.createUpdate("UPDATE webhook_registry SET url = :url, event_types = :types, active = :active, updated_at = :now WHERE id = :id")
                 .bind("url", url).bind("types", Json.text(types)).bind("active", active ? 1 : 0).bind("now", clock.millis()).bind("id", w.id()).execute());
@@ -132,8 +144,12 @@ public final class WebhookRegistry implements RunEvents {
         }
     }
 
+    /** Longer URLs are refused: a receiver's address needs no more, and each delivery stores it again. */
+    static final int MAX_URL_LENGTH = 2_048;
+
     private String url(JsonNode v) {
         if (!v.isTextual() || v.asText().isBlank()) throw ApiException.invalid("$.webhook_url: is required");
+        if (v.asText().length() > MAX_URL_LENGTH) throw ApiException.invalid("$.webhook_url: at most " + MAX_URL_LENGTH + " characters");
         checkUrl.accept(v.asText());
         return v.asText();
     }

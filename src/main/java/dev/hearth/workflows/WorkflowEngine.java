@@ -71,6 +71,7 @@ public final class WorkflowEngine implements AutoCloseable {
     private final String nodeName;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private volatile RunEvents events = RunEvents.NONE;
+    private volatile java.util.function.Predicate<String> accountSuspended = account -> false;
     private volatile boolean stopping;
 
     public WorkflowEngine(WorkflowStore store, Catalog catalog, NodeModels models, Function<String, Operation> operations, ModelCalls calls,
@@ -89,6 +90,15 @@ public final class WorkflowEngine implements AutoCloseable {
 
     public void useEvents(RunEvents events) {
         this.events = events;
+    }
+
+    /**
+     * Says which accounts the operator has suspended. Their keys are refused at the door, but a run started before
+     * the suspension would go on calling (and charging) its model nodes: each model node asks first and, for a
+     * suspended account, fails with 403 instead (nodes already running finish, as when any node fails).
+     */
+    public void refuseSuspended(java.util.function.Predicate<String> accountSuspended) {
+        this.accountSuspended = accountSuspended;
     }
 
     /**
@@ -152,7 +162,8 @@ public final class WorkflowEngine implements AutoCloseable {
                         throw ApiException.invalid("$." + n.name() + ": must be a number");
                     }
                 }
-                if (!v.isNumber()) throw ApiException.invalid("$." + n.name() + ": must be a number");
+                // "NaN", "Infinity" and 1e999 parse as doubles but are no number a model or JSON output can take
+                if (!v.isNumber() || !Double.isFinite(v.asDouble())) throw ApiException.invalid("$." + n.name() + ": must be a number");
             } else if (!v.isTextual()) {
                 throw ApiException.invalid("$." + n.name() + ": must be a string" + (type.equals("text") ? "" : " (a URL, a data: URL or base64)"));
             }
@@ -304,6 +315,9 @@ public final class WorkflowEngine implements AutoCloseable {
         Map<String, Value> values;
         CallResult result;
         try {
+            if (accountSuspended.test(caller.accountId())) {
+                throw ApiException.forbidden("Account " + caller.accountId() + " is suspended; the node was not run");
+            }
             ModelSpec model = models.find(caller.accountId(), n.model());
             if (model == null) model = catalog.resolve(n.model()); // gone since the graph was saved: the 404 names it
             result = callWaitingForTurn(new ModelCall(caller, n.model(), body, run.base(), false, null,

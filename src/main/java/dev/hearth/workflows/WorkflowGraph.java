@@ -17,6 +17,14 @@ import java.util.regex.Pattern;
  */
 public record WorkflowGraph(List<Node> nodes, List<Edge> edges) {
 
+    /**
+     * The most nodes and edges a graph may have. Far above what a canvas holds, and low enough that checking a
+     * graph (which compares edges with nodes) stays well under a second; a 100 000-node graph is refused here
+     * before anything looks at its nodes.
+     */
+    public static final int MAX_NODES = 500;
+    public static final int MAX_EDGES = 2_000;
+
     /** Node ids are short identifiers, so {@code "<node id>.<port>"} splits without doubt. */
     private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
 
@@ -58,6 +66,8 @@ public record WorkflowGraph(List<Node> nodes, List<Edge> edges) {
         if (!nodesJson.isArray() || nodesJson.isEmpty()) throw ApiException.invalid("graph.nodes: must be a non-empty array");
         JsonNode edgesJson = json.path("edges");
         if (!edgesJson.isMissingNode() && !edgesJson.isNull() && !edgesJson.isArray()) throw ApiException.invalid("graph.edges: must be an array");
+        if (nodesJson.size() > MAX_NODES) throw ApiException.invalid("graph.nodes: at most " + MAX_NODES + " nodes, not " + nodesJson.size());
+        if (edgesJson.size() > MAX_EDGES) throw ApiException.invalid("graph.edges: at most " + MAX_EDGES + " edges, not " + edgesJson.size());
         List<Node> nodes = new ArrayList<>();
         for (int i = 0; i < nodesJson.size(); i++) nodes.add(node(nodesJson.get(i), i));
         List<Edge> edges = new ArrayList<>();

@@ -7,6 +7,7 @@ import dev.hearth.accounts.Principal;
 import dev.hearth.billing.Money;
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.ModelSpec;
+import dev.hearth.http.AllowedMethods;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.BaseUrl;
 import dev.hearth.http.Caller;
@@ -21,6 +22,7 @@ import dev.hearth.workflows.WorkflowStore.RunRecord;
 import dev.hearth.workflows.WorkflowStore.WorkflowRecord;
 import dev.hearth.workflows.operations.Operation;
 import dev.hearth.workflows.operations.Port;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 
@@ -74,9 +76,10 @@ public final class WorkflowRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/v1/workflows/palette", (req, res) -> Replies.ok(res, palette(caller.account(req))));
+        // reads take from the account's read budget, like every other list and poll (SPEC §5)
+        rules.get("/v1/workflows/palette", (req, res) -> Replies.ok(res, palette(reader(req))));
         rules.get("/v1/workflows", (req, res) -> {
-            Principal p = caller.account(req);
+            Principal p = reader(req);
             ArrayNode list = Json.MAPPER.createArrayNode();
             for (WorkflowRecord w : workflows.list(p)) list.add(workflows.view(w, false).put("owned", w.accountId().equals(p.accountId())));
             Replies.ok(res, list);
@@ -86,12 +89,17 @@ public final class WorkflowRoutes implements HttpService {
             Replies.ok(res, workflows.view(workflows.save(p, body.read(req)), true));
         });
         rules.get("/v1/workflows/{id}", (req, res) -> {
-            Principal p = caller.account(req);
+            Principal p = reader(req);
             WorkflowRecord w = workflows.visible(p, req.path().pathParameters().get("id"));
             ObjectNode view = workflows.view(w, true).put("owned", w.accountId().equals(p.accountId()));
             String v = req.query().first("version").orElse(null);
             if (v != null) {
-                int n = parseVersion(v);
+                int n;
+                try {
+                    n = Integer.parseInt(v);
+                } catch (NumberFormatException e) {
+                    throw ApiException.invalid("version: must be a version number, not '" + v + "'");
+                }
                 // another account sees only the published version
                 if (!w.accountId().equals(p.accountId()) && (w.publishedVersion() == null || n != w.publishedVersion())) {
                     throw ApiException.notFound("Workflow " + w.id() + " has no version " + v);
@@ -131,6 +139,18 @@ public final class WorkflowRoutes implements HttpService {
             res.header("x-request-id", run.id());
             Replies.ok(res, Json.object().put("request_id", run.id()).put("status", "QUEUED").put("poll_url", b + "/workflows/request/" + run.id()));
         });
+        AllowedMethods.only(rules, "/v1/workflows", Method.GET, Method.POST);
+        AllowedMethods.only(rules, "/v1/workflows/palette", Method.GET);
+        AllowedMethods.only(rules, "/v1/workflows/{id}", Method.GET, Method.DELETE);
+        AllowedMethods.only(rules, "/v1/workflows/{id}/publish", Method.POST);
+        AllowedMethods.only(rules, "/workflows/request/{id}", Method.GET);
+        AllowedMethods.only(rules, "/workflows/{ref}", Method.POST);
+    }
+
+    private Principal reader(io.helidon.webserver.http.ServerRequest req) {
+        Principal p = caller.account(req);
+        limits.admitRead(p.accountId());
+        return p;
     }
 
     private static int parseVersion(String v) {

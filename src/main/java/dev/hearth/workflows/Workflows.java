@@ -57,13 +57,20 @@ public final class Workflows {
         JsonNode graphJson = body.get("graph");
         Checked checked = validator.check(WorkflowGraph.parse(graphJson), owner.accountId());
         String graph = Json.text(checked.graph().toJson());
-        String name = body.path("name").asText("").trim();
+        // every field is checked for its type before anything is written: "yes" is not a boolean, 5 is not a name
+        JsonNode nameJson = body.get("name");
+        if (nameJson != null && !nameJson.isNull() && !nameJson.isTextual()) throw ApiException.invalid("$.name: must be a string (1 to 200 characters)");
+        String name = nameJson == null || nameJson.isNull() ? "" : nameJson.asText().trim();
+        if (name.length() > 200) throw ApiException.invalid("$.name: at most 200 characters, not " + name.length());
         Boolean isPublic = body.has("public") ? bool(body, "public") : null;
-        String id = body.path("workflow_id").asText(null);
+        boolean publish = body.has("publish") && bool(body, "publish");
+        JsonNode idJson = body.get("workflow_id");
+        if (idJson != null && !idJson.isNull() && !idJson.isTextual()) throw ApiException.invalid("$.workflow_id: must be a string");
+        String id = idJson == null || idJson.isNull() ? null : idJson.asText();
         long now = clock.millis();
         int version;
         if (id == null) {
-            if (name.isEmpty() || name.length() > 200) throw ApiException.invalid("$.name: is required (1 to 200 characters)");
+            if (name.isEmpty()) throw ApiException.invalid("$.name: is required (1 to 200 characters)");
             id = newId();
             store.create(id, owner.accountId(), name, Boolean.TRUE.equals(isPublic), false, graph, now);
             version = 1;
@@ -71,7 +78,7 @@ public final class Workflows {
             WorkflowRecord w = owned(owner, id);
             version = store.addVersion(id, name.isEmpty() ? w.name() : name, graph, now);
         }
-        if (body.path("publish").asBoolean(false)) store.publish(id, version, isPublic, now);
+        if (publish) store.publish(id, version, isPublic, now);
         else if (isPublic != null) store.setPublic(id, isPublic, now);
         return store.find(id).orElseThrow();
     }
@@ -86,9 +93,13 @@ public final class Workflows {
 
     public WorkflowRecord publish(Principal owner, String id, ObjectNode body) {
         WorkflowRecord w = owned(owner, id);
-        int version = body.has("version") ? body.path("version").asInt(-1) : w.latestVersion();
-        if (version < 1 || version > w.latestVersion()) throw ApiException.invalid("$.version: no version " + body.path("version") + " of workflow " + id);
-        store.publish(id, version, body.has("public") ? bool(body, "public") : null, clock.millis());
+        JsonNode v = body.get("version");
+        // "1" or 1.5 is refused rather than read as 1: asInt would take both
+        if (v != null && !v.isNull() && !(v.isIntegralNumber() && v.canConvertToInt())) throw ApiException.invalid("$.version: must be a version number");
+        int version = v == null || v.isNull() ? w.latestVersion() : v.asInt();
+        if (version < 1 || version > w.latestVersion()) throw ApiException.invalid("$.version: no version " + version + " of workflow " + id);
+        Boolean isPublic = body.has("public") ? bool(body, "public") : null;
+        store.publish(id, version, isPublic, clock.millis());
         return store.find(id).orElseThrow();
     }
 

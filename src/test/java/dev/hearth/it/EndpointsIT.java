@@ -348,6 +348,50 @@ class EndpointsIT {
     }
 
     @Test
+    void anAccountSuspendedByTheOperatorHasItsWorkersStoppedAndUnbilledUntilUnsuspended() throws Exception {
+        String id = addOk(key, "{\"endpoint_name\": \"held-one\", \"model_name\": \"tagged\", \"workers_min\": 1, \"workers_max\": 1}")
+                .get("endpoint_id").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ready".equals(endpoint(key, "held-one").get("status").asText()));
+        String first = instanceOf(call(key, "held-one", 0));
+
+        Reply s = server.post("/admin/accounts/" + accountId + "/suspend", HearthServer.ADMIN_KEY, "{}");
+        assertThat(s.status()).as(s.body()).isEqualTo(200);
+        assertThat(call(key, "held-one", 0).status()).isEqualTo(403);
+        // within a reconcile (2 s) the worker stops, and the endpoint says why
+        await().atMost(Duration.ofSeconds(10)).until(() -> tagged.closed.contains(first));
+        await().atMost(Duration.ofSeconds(5)).until(() -> "suspended".equals(storedStatus(id)[0]));
+        assertThat(storedStatus(id)[1]).contains("suspended by the operator");
+        // the time up to the stop is charged, then nothing: no hold, no charge over several 1 s ticks
+        await().atMost(Duration.ofSeconds(5)).until(() -> balance().held() == 0);
+        Balance stopped = balance();
+        long entries = ledgerEntries();
+        Thread.sleep(3_000);
+        assertThat(balance()).isEqualTo(stopped);
+        assertThat(ledgerEntries()).isEqualTo(entries);
+        assertThat(server.app.ledger.ledgerSum(accountId)).isEqualTo(stopped.total());
+
+        Reply u = server.post("/admin/accounts/" + accountId + "/unsuspend", HearthServer.ADMIN_KEY, "{}");
+        assertThat(u.status()).as(u.body()).isEqualTo(200);
+        // back to workers_min on its own, billed again
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ready".equals(endpoint(key, "held-one").get("status").asText()));
+        assertThat(endpoint(key, "held-one").get("workers")).hasSize(1);
+        assertThat(endpoint(key, "held-one").has("status_detail")).isFalse();
+        assertThat(instanceOf(call(key, "held-one", 0))).isNotEqualTo(first);
+        await().atMost(Duration.ofSeconds(5)).until(() -> balance().total() < stopped.total());
+        server.send("DELETE", "/endpoint/delete", key, "application/json", "{\"endpoint_name\": \"held-one\"}");
+    }
+
+    String[] storedStatus(String endpointId) {
+        return server.app.db.jdbi().withHandle(h -> h.createQuery("SELECT status, status_detail FROM endpoints WHERE id = :id")
+                .bind("id", endpointId).map((rs, c) -> new String[]{rs.getString(1), rs.getString(2)}).one());
+    }
+
+    long ledgerEntries() {
+        return server.app.db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ledger_entries WHERE account_id = :a")
+                .bind("a", accountId).mapTo(Long.class).one());
+    }
+
+    @Test
     void invalidSettingsAre422NamingTheFieldAndCreateNothing() {
         String[][] cases = {
                 {"{\"endpoint_name\": \"x1\", \"model_name\": \"tagged\", \"workers_max\": 11}", "workers_max"},
