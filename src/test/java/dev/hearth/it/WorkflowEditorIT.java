@@ -173,8 +173,12 @@ class WorkflowEditorIT {
         page.waitForFunction("img => img.complete && img.naturalWidth > 0", preview.elementHandle());
         assertThat(((Number) preview.evaluate("img => img.naturalWidth")).intValue()).isEqualTo(2 * 420);
         assertThat(page.locator(".drawflow-node[data-status=completed]").count()).isEqualTo(4);
-        // the badges followed the run while it progressed: the upscaler (booting on this first call) was seen running
-        assertThat(seenStatuses(page)).contains("upscale:running", "upscale:completed", "read:completed");
+        // the badges followed the run: each node went from pending to completed on the canvas (whether a poll
+        // lands while a node runs depends on the machine's speed, so "running" is not required here)
+        List<String> seen = seenStatuses(page);
+        assertThat(seen).contains("upscale:pending", "upscale:completed", "read:pending", "read:completed");
+        assertThat(seen.indexOf("upscale:pending")).isLessThan(seen.indexOf("upscale:completed"));
+        assertThat(seen.indexOf("read:pending")).isLessThan(seen.indexOf("read:completed"));
         shot(page, "workflow-editor-ocr.png");
         Files.deleteIfExists(png);
     }
