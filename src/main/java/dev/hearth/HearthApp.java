@@ -225,13 +225,7 @@ public final class HearthApp implements AutoCloseable {
         ModelCalls calls = new ModelCalls(catalog, ledger, limits, engine, media, clock, config.jobs());
         calls.observe((model, status, queue, processing, total) -> metrics.recordCall(model, status,
                 java.time.Duration.ofMillis(queue), java.time.Duration.ofMillis(processing), java.time.Duration.ofMillis(total)));
-        WebhookTargets webhookTargets = url -> {
-            try {
-                outbound.checkDestination(url);
-            } catch (FetchRefused e) {
-                throw ApiException.invalid("X-Webhook-Url: " + e.getMessage());
-            }
-        };
+        WebhookTargets webhookTargets = url -> checkWebhookUrl(url, "X-Webhook-Url");
         endpoints = Endpoints.serve(db, ledger, catalog, config, endpointWorkers(), clock);
         calls.useEndpoints(endpoints);
         // once media inputs, outputs, webhooks and metrics are wired, and before the hold sweeper runs:
@@ -247,13 +241,7 @@ public final class HearthApp implements AutoCloseable {
         Workflows workflows = new Workflows(workflowStore, new GraphValidator(nodeModels, name -> operations.find(name).orElse(null)), clock);
         workflowEngine = new WorkflowEngine(workflowStore, catalog, nodeModels, name -> operations.find(name).orElse(null), calls, ledger,
                 storage, mediaInputs, clock, config.jobs().nodeId());
-        WebhookRegistry webhookRegistry = new WebhookRegistry(db, webhooks, url -> {
-            try {
-                outbound.checkDestination(url);
-            } catch (FetchRefused e) {
-                throw ApiException.invalid("$.webhook_url: " + e.getMessage());
-            }
-        }, clock);
+        WebhookRegistry webhookRegistry = new WebhookRegistry(db, webhooks, url -> checkWebhookUrl(url, "$.webhook_url"), clock);
         workflowEngine.useEvents(webhookRegistry);
         workflowEngine.refuseSuspended(account -> accounts.find(account).map(Account::suspended).orElse(true));
         Templates.install(db.jdbi(), workflows, workflowStore, limitSettings.plans().names().contains("free") ? "free"
@@ -312,6 +300,15 @@ public final class HearthApp implements AutoCloseable {
             engine.expireRecords();
         } catch (Exception e) {
             log.warn("sweeping holds and records failed: {}", e.toString());
+        }
+    }
+
+    /** A webhook URL must pass the address guard when it is given (422 naming {@code field}), not first when it is called. */
+    private void checkWebhookUrl(String url, String field) {
+        try {
+            outbound.checkDestination(url);
+        } catch (FetchRefused e) {
+            throw ApiException.invalid(field + ": " + e.getMessage());
         }
     }
 
