@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +34,8 @@ final class EndpointPools implements AutoCloseable {
     private final WorkerBilling billing;
     private final Clock clock;
     private final Map<String, EndpointPool> pools = new ConcurrentHashMap<>();
+    /** The pools by account and name, for the call pipeline's lookup on every model call; rebuilt by {@link #reconcile}. */
+    private volatile Map<String, EndpointPool> byName = Map.of();
     private final Map<String, String> savedStatus = new ConcurrentHashMap<>();
     private final Thread ticker;
     private volatile boolean closed;
@@ -52,8 +54,13 @@ final class EndpointPools implements AutoCloseable {
         return pools.get(endpointId);
     }
 
-    Collection<EndpointPool> all() {
-        return pools.values();
+    /** The account's endpoint pool called {@code name}, or null: one map read, since every model call asks. */
+    EndpointPool byName(String accountId, String name) {
+        return byName.get(nameKey(accountId, name));
+    }
+
+    private static String nameKey(String accountId, String name) {
+        return accountId + '\n' + name;
     }
 
     /** Brings the pools in line with the table: new endpoints get a pool, changed ones are reconfigured, deleted ones closed. */
@@ -84,6 +91,9 @@ final class EndpointPools implements AutoCloseable {
         for (EndpointPool p : List.copyOf(pools.values())) {
             if (!seen.contains(p.endpoint().id())) closePool(p, true);
         }
+        Map<String, EndpointPool> index = new HashMap<>();
+        for (EndpointPool p : pools.values()) index.put(nameKey(p.endpoint().accountId(), p.endpoint().name()), p);
+        byName = Map.copyOf(index);
     }
 
     private void closePool(EndpointPool p, boolean deleted) {
@@ -140,6 +150,7 @@ final class EndpointPools implements AutoCloseable {
     public void close() {
         synchronized (this) {
             closed = true;
+            byName = Map.of();
         }
         ticker.interrupt();
         try {

@@ -224,18 +224,13 @@ public final class Endpoints implements EndpointTargets, AutoCloseable {
 
     @Override
     public Optional<EndpointTarget> find(String accountId, String name) {
-        if (pools == null) return Optional.empty();
-        for (EndpointPool p : pools.all()) {
-            Endpoint e = p.endpoint();
-            if (e.accountId().equals(accountId) && e.name().equals(name)) {
-                if (p.suspended()) {
-                    throw ApiException.forbidden("Endpoint '" + name + "' is suspended: the account could not pay for the next billing "
-                            + "period of its workers. Add credits, then PUT /endpoint/update to resume it");
-                }
-                return Optional.of(p);
-            }
+        EndpointPool p = pools == null ? null : pools.byName(accountId, name);
+        if (p == null) return Optional.empty();
+        if (p.suspended()) {
+            throw ApiException.forbidden("Endpoint '" + name + "' is suspended: the account could not pay for the next billing "
+                    + "period of its workers. Add credits, then PUT /endpoint/update to resume it");
         }
-        return Optional.empty();
+        return Optional.of(p);
     }
 
     @Override

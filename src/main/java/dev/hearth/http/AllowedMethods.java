@@ -21,11 +21,17 @@ public final class AllowedMethods {
 
     /** {@code path} is a Helidon path pattern, e.g. {@code /v1/workflows/{id}}. */
     public static void only(HttpRules rules, String path, Method... allowed) {
+        only(rules, path, null, allowed);
+    }
+
+    /** The same, with {@code hint} (what to do instead) closing the message; null: "use" and the allowed methods. */
+    public static void only(HttpRules rules, String path, String hint, Method... allowed) {
         List<Method> ok = List.of(allowed);
         String allow = Arrays.stream(allowed).map(Method::text).collect(Collectors.joining(", "));
+        String advice = hint != null ? hint : "use " + allow;
         rules.route(m -> !ok.contains(m), PathMatchers.create(path), (req, res) -> {
             throw new ApiException(405, "Method " + req.prologue().method().text() + " is not allowed on " + req.path().path()
-                    + "; use " + allow).header("Allow", allow);
+                    + "; " + advice).header("Allow", allow);
         });
     }
 }

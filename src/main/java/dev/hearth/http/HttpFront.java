@@ -40,10 +40,7 @@ public final class HttpFront {
         });
         for (HttpService s : services) routing.register(s);
         routing.register(new Dashboard(cfg.publicUrl()));
-        routing.route(m -> !m.equals(Method.POST), io.helidon.http.PathMatchers.create("/v1/{slug}"), (req, res) -> {
-            throw new ApiException(405, "Method " + req.prologue().method().text() + " is not allowed on " + req.path().path()
-                    + "; models are called with POST").header("Allow", "POST");
-        });
+        AllowedMethods.only(routing, "/v1/{slug}", "models are called with POST", Method.POST);
         routing.any((req, res) -> {
             throw ApiException.notFound("No route for " + req.prologue().method().text() + " " + req.path().path());
         });

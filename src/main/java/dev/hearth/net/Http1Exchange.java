@@ -191,20 +191,23 @@ final class Http1Exchange implements Closeable {
         }
     }
 
+    /** A response body read in blocks; a one-byte read is a block of one. */
+    private abstract static class BodyInput extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
+    }
+
     /** Exactly n bytes, then end of stream. */
-    private static final class BoundedInput extends InputStream {
+    private static final class BoundedInput extends BodyInput {
         private final InputStream in;
         private long left;
 
         BoundedInput(InputStream in, long n) {
             this.in = in;
             this.left = n;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override
@@ -218,19 +221,13 @@ final class Http1Exchange implements Closeable {
     }
 
     /** Chunked transfer coding: size line (hex, extensions ignored), data, CRLF; a zero chunk and trailers end it. */
-    private static final class ChunkedInput extends InputStream {
+    private static final class ChunkedInput extends BodyInput {
         private final InputStream in;
         private long left;
         private boolean done;
 
         ChunkedInput(InputStream in) {
             this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
         }
 
         @Override

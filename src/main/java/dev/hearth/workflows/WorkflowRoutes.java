@@ -205,22 +205,23 @@ public final class WorkflowRoutes implements HttpService {
         ArrayNode models = o.putArray("models");
         for (ModelSpec m : catalog.all().stream().sorted(Comparator.comparing(ModelSpec::slug)).toList()) {
             if (m.retired() || !m.enabled() || !callable.test(m, p)) continue;
-            NodePorts ports = ModelPorts.of(m);
-            ObjectNode n = models.addObject().put("model", m.slug()).put("title", m.title()).put("category", m.category());
-            n.set("inputs", ports(ports.inputs(), true));
-            n.set("outputs", ports(ports.outputs(), false));
-            n.set("params_schema", m.inputSchema());
+            paletteModel(models, m, m.title());
         }
         // the account's dedicated endpoints, under their own names (served by the endpoint's workers, no per-call price)
         for (ModelSpec m : ownEndpoints.apply(p.accountId())) {
-            NodePorts ports = ModelPorts.of(m);
-            ObjectNode n = models.addObject().put("model", m.slug()).put("title", m.slug() + " (your endpoint: " + m.title() + ")")
-                    .put("category", m.category()).put("endpoint", true);
-            n.set("inputs", ports(ports.inputs(), true));
-            n.set("outputs", ports(ports.outputs(), false));
-            n.set("params_schema", m.inputSchema());
+            paletteModel(models, m, m.slug() + " (your endpoint: " + m.title() + ")").put("endpoint", true);
         }
         return o;
+    }
+
+    /** One model the editor may place: its name, ports (as the validator sees them) and parameter schema. */
+    private static ObjectNode paletteModel(ArrayNode models, ModelSpec m, String title) {
+        NodePorts ports = ModelPorts.of(m);
+        ObjectNode n = models.addObject().put("model", m.slug()).put("title", title).put("category", m.category());
+        n.set("inputs", ports(ports.inputs(), true));
+        n.set("outputs", ports(ports.outputs(), false));
+        n.set("params_schema", m.inputSchema());
+        return n;
     }
 
     private static ArrayNode ports(List<Port> ports, boolean withRequired) {
