@@ -52,7 +52,8 @@ import dev.hearth.runners.esrgan.EsrganRunnerFactory;
 import dev.hearth.runners.ocr.OcrRunnerFactory;
 import dev.hearth.runtime.ModelPool;
 import dev.hearth.runtime.ModelState;
-import dev.hearth.storage.LocalBlobStore;
+import dev.hearth.storage.BlobStore;
+import dev.hearth.storage.BucketConfig;
 import dev.hearth.storage.MediaInputs;
 import dev.hearth.storage.Storage;
 import dev.hearth.storage.StorageSettings;
@@ -164,7 +165,7 @@ public final class HearthApp implements AutoCloseable {
         this.limitSettings = new LimitSettings(db, Plans.fromConfig(config), clock);
         this.administration = new Administration(accounts, ledger, limitSettings.plans().names(), Money.fromUsd(config.billing().freeCredits()));
         this.catalog = Catalog.load(config.catalog().dir(), env);
-        this.storage = new Storage(db, new LocalBlobStore(config.dataPath().resolve("blobs")),
+        this.storage = new Storage(db, BlobStore.from(BucketConfig.from(config.section("storage").path("s3")), config.dataPath()),
                 StorageSettings.from(config.section("storage")), clock);
         this.outbound = NetSettings.from(config.section("net")).http(HostResolver.SYSTEM);
         this.mediaInputs = new MediaInputs(storage, outbound);

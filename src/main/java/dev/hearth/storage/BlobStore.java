@@ -6,7 +6,8 @@ import java.io.InputStream;
 /**
  * Where the bytes of assets and outputs live, by key. The metadata (owner, type, expiry) lives in the
  * {@code assets} table; a blob store only keeps bytes, writes them atomically (a reader never sees half a
- * blob) and reports their SHA-256. The local implementation is a folder; an S3-compatible one can follow.
+ * blob) and reports their SHA-256. {@link LocalBlobStore} keeps a folder (one machine);
+ * {@link S3BlobStore} a bucket that every gateway of a cluster shares ({@code storage.s3}).
  */
 public interface BlobStore {
 
@@ -25,4 +26,9 @@ public interface BlobStore {
     boolean delete(String key) throws IOException;
 
     boolean exists(String key);
+
+    /** The bucket when {@code storage.s3} names one, else {@code dataDir/blobs}. */
+    static BlobStore from(BucketConfig bucket, java.nio.file.Path dataDir) {
+        return bucket.configured() ? new S3BlobStore(bucket) : new LocalBlobStore(dataDir.resolve("blobs"));
+    }
 }

@@ -73,8 +73,13 @@ public final class LocalBlobStore implements BlobStore {
 
     /** The file of a key; keys are checked so that none can name a path outside the blob folder. */
     Path path(String key) {
-        if (key == null || !KEY.matcher(key).matches()) throw new IllegalArgumentException("invalid blob key");
+        checkKey(key);
         return root.resolve(key.substring(0, 2)).resolve(key);
+    }
+
+    /** Rejects any key Hearth could not have made (and so any that could name a path outside the store). */
+    static void checkKey(String key) {
+        if (key == null || !KEY.matcher(key).matches()) throw new IllegalArgumentException("invalid blob key");
     }
 
     static String sha256(byte[] bytes) {
