@@ -25,7 +25,7 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "hearth", mixinStandardHelpOptions = true, version = "hearth 0.1.0",
         description = "Self-hostable serverless AI model platform (Segmind-compatible API).",
-        subcommands = {Hearth.Serve.class, Hearth.Worker.class, Hearth.AccountsCmd.class, Hearth.KeysCmd.class, Hearth.CreditsCmd.class,
+        subcommands = {Hearth.Serve.class, Hearth.Worker.class, Hearth.Migrate.class, Hearth.AccountsCmd.class, Hearth.KeysCmd.class, Hearth.CreditsCmd.class,
                 Hearth.ModelsCmd.class, EndpointsCmd.class})
 public final class Hearth implements Runnable {
 
@@ -145,6 +145,38 @@ public final class Hearth implements Runnable {
             }, "worker-shutdown"));
             stopped.await();
             return 0;
+        }
+    }
+
+    @Command(name = "migrate", description = {
+            "Copy an embedded install (SQLite and files in a data folder) into the cluster stores that --config and",
+            "HEARTH_* name (database.url: PostgreSQL; storage.s3: the bucket), then verify every table's row count",
+            "and checksum and every file's SHA-256. Refuses a target that already holds data. Stop the old Hearth first."})
+    static class Migrate implements Callable<Integer> {
+        @CommandLine.Mixin
+        Common common = new Common();
+
+        @Option(names = "--from", required = true, description = "Data folder of the embedded install (holds hearth.db and blobs/)")
+        Path from;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!java.nio.file.Files.isRegularFile(from.resolve("hearth.db"))) {
+                throw new IllegalArgumentException("no embedded install in " + from + " (no hearth.db there)");
+            }
+            HearthConfig targetConfig = common.load(Map.of());
+            var bucket = dev.hearth.storage.BucketConfig.from(targetConfig.section("storage").path("s3"));
+            if (!bucket.configured()) throw new IllegalArgumentException("set storage.s3 (the bucket) in the target configuration");
+            HearthConfig sourceConfig = ConfigLoader.load(null, Map.of(), Map.of("data_dir", from.toString()));
+            dev.hearth.storage.BlobStore targetBlobs = dev.hearth.storage.BlobStore.from(bucket, targetConfig.dataPath());
+            try (var source = dev.hearth.store.Database.open(sourceConfig); var target = dev.hearth.store.Database.open(targetConfig)) {
+                var report = new dev.hearth.migrate.ClusterMigration(source, new dev.hearth.storage.LocalBlobStore(from.resolve("blobs")),
+                        target, targetBlobs).run();
+                print(report);
+                return 0;
+            } finally {
+                if (targetBlobs instanceof AutoCloseable c) c.close();
+            }
         }
     }
 

@@ -27,6 +27,15 @@ public interface BlobStore {
 
     boolean exists(String key);
 
+    /** The hex SHA-256 every store reports for what it wrote. */
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The bucket when {@code storage.s3} names one, else {@code dataDir/blobs}. */
     static BlobStore from(BucketConfig bucket, java.nio.file.Path dataDir) {
         return bucket.configured() ? new S3BlobStore(bucket) : new LocalBlobStore(dataDir.resolve("blobs"));

@@ -8,9 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -48,7 +45,7 @@ public final class LocalBlobStore implements BlobStore {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return new Written(key, bytes.length, sha256(bytes));
+        return new Written(key, bytes.length, BlobStore.sha256(bytes));
     }
 
     @Override
@@ -82,11 +79,4 @@ public final class LocalBlobStore implements BlobStore {
         if (key == null || !KEY.matcher(key).matches()) throw new IllegalArgumentException("invalid blob key");
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -128,7 +128,7 @@ public final class MediaInputs {
             }
             MediaType type = ContentCheck.inspect(bytes, declared, storage.settings().maxImagePixels());
             checkKind(type, kind);
-            return new MediaBlob(bytes, type.type(), source, LocalBlobStore.sha256(bytes));
+            return new MediaBlob(bytes, type.type(), source, BlobStore.sha256(bytes));
         } catch (BadMedia e) {
             if (e.tooLarge()) throw new ApiException(413, path + ": " + e.getMessage());
             throw ApiException.invalid(path + ": " + e.getMessage());

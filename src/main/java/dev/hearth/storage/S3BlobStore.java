@@ -81,7 +81,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         } catch (SdkException e) {
             throw new IOException("writing " + key + " to the bucket failed: " + e.getMessage(), e);
         }
-        return new Written(key, bytes.length, LocalBlobStore.sha256(bytes));
+        return new Written(key, bytes.length, BlobStore.sha256(bytes));
     }
 
     @Override
