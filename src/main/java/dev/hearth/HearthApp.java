@@ -25,6 +25,9 @@ import dev.hearth.http.HttpFront;
 import dev.hearth.http.JsonBody;
 import dev.hearth.jobs.AsyncRoutes;
 import dev.hearth.jobs.JobEngine;
+import dev.hearth.jobs.JobLeases;
+import dev.hearth.store.NodeLeases;
+import dev.hearth.workflows.RunLeases;
 import dev.hearth.jobs.ModelCalls;
 import dev.hearth.jobs.ModelResolver;
 import dev.hearth.jobs.WebhookTargets;
@@ -126,6 +129,7 @@ public final class HearthApp implements AutoCloseable {
     public final MediaInputs mediaInputs;
     private ModelPool pool;
     private JobEngine engine;
+    private NodeLeases nodeLeases;
     private WebhookDispatcher webhooks;
     private WorkflowEngine workflowEngine;
     public final WebhookSecrets webhookSecrets;
@@ -235,7 +239,7 @@ public final class HearthApp implements AutoCloseable {
 
         // PixelFlow workflows (SPEC §10): model nodes go through the same ModelCalls as every other call
         Operations operations = Operations.builtIn();
-        WorkflowStore workflowStore = new WorkflowStore(db);
+        WorkflowStore workflowStore = new WorkflowStore(db, config.jobs().leaseSeconds() * 1000L);
         // a model node may name its owner's dedicated endpoint, resolved before the catalog as the pipeline does
         NodeModels nodeModels = models::find;
         Workflows workflows = new Workflows(workflowStore, new GraphValidator(nodeModels, name -> operations.find(name).orElse(null)), clock);
@@ -247,6 +251,11 @@ public final class HearthApp implements AutoCloseable {
         Templates.install(db.jdbi(), workflows, workflowStore, limitSettings.plans().names().contains("free") ? "free"
                 : limitSettings.plans().names().iterator().next(), clock);
         workflowEngine.recover(run -> workflows.graph(run.workflowId(), run.version()));
+        // in a cluster, the work of nodes that died: this node renews its leases and takes over lapsed ones
+        nodeLeases = new NodeLeases(List.of(new JobLeases(engine, config.jobs().nodeId()),
+                new RunLeases(workflowEngine, workflowStore, config.jobs().nodeId(), run -> workflows.graph(run.workflowId(), run.version()))),
+                config.jobs().leaseSeconds(), clock);
+        nodeLeases.start();
 
         server = HttpFront.build(config.server(), db, new AccessLog(metrics, config.logging().accessLog()),
                 new AccountRoutes(caller, accounts, administration, body, limits),
@@ -390,8 +399,11 @@ public final class HearthApp implements AutoCloseable {
         // graceful: stop taking jobs, let running ones finish (up to jobs.drain_timeout), then stop serving
         // workflow runs start no new node; their nodes in flight finish with the jobs, the rest resume at the next start
         if (workflowEngine != null) workflowEngine.stop();
+        if (nodeLeases != null) nodeLeases.stopTakingOver();
         if (engine != null) engine.drain();
         if (workflowEngine != null) workflowEngine.close();
+        // what is still unfinished goes to the other nodes at once (or to this one's next start)
+        if (nodeLeases != null) nodeLeases.close();
         if (endpoints != null) endpoints.close();
         if (server != null) server.stop();
         if (webhooks != null) webhooks.close();

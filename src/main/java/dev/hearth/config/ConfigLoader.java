@@ -44,7 +44,22 @@ public final class ConfigLoader {
             if (name.startsWith("HEARTH_")) applyEnv(tree, name.substring("HEARTH_".length()).toLowerCase().split("_"), value);
         });
         overrides.forEach((path, value) -> set(tree, path.split("\\."), value));
+        nameThisNode(tree);
         return HearthConfig.from(tree);
+    }
+
+    /**
+     * An empty {@code jobs.node_id} becomes a name of this process alone (host name plus random suffix), so two
+     * processes started from one configuration never share one: each owns only the jobs it leases.
+     */
+    private static void nameThisNode(ObjectNode tree) {
+        ObjectNode jobs = tree.with("jobs");
+        if (!jobs.path("node_id").asText("").isBlank()) return;
+        // HOSTNAME is the pod name under Kubernetes; a DNS lookup of the host could stall a start
+        String host = System.getenv().getOrDefault("HOSTNAME", "hearth");
+        byte[] r = new byte[4];
+        new java.security.SecureRandom().nextBytes(r);
+        jobs.put("node_id", host.replaceAll("[^A-Za-z0-9.-]", "").replaceAll("^$", "hearth") + "-" + java.util.HexFormat.of().formatHex(r));
     }
 
     public static ObjectNode defaults() {

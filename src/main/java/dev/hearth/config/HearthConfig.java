@@ -36,7 +36,11 @@ public record HearthConfig(Server server, String dataDir, Database database, Adm
     public record Logging(boolean storeParameters, String format, boolean accessLog) {
     }
 
-    public record Jobs(String nodeId, long recordTtl, long idempotentRecordTtl, long maxQueueWait, long drainTimeout) {
+    /**
+     * {@code nodeId}: this process in the jobs table, never empty (see {@link ConfigLoader}); {@code leaseSeconds}: how
+     * long its claim on its unfinished jobs lasts without renewal before another node takes them over.
+     */
+    public record Jobs(String nodeId, long recordTtl, long idempotentRecordTtl, long maxQueueWait, long drainTimeout, long leaseSeconds) {
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper()

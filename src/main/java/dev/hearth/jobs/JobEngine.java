@@ -67,7 +67,8 @@ public final class JobEngine {
     /** {@code models} finds again the model of a v2 job recovered after a restart: its endpoint's queue, or the public pool. */
     public static JobEngine open(dev.hearth.store.Database db, Ledger ledger, ModelPool pool, UsageRecorder usage, ModelResolver models,
                                  Clock clock, HearthConfig config) {
-        return new JobEngine(ledger, pool, new JobStore(db), usage, models, clock, config.jobs(), config.logging().storeParameters());
+        return new JobEngine(ledger, pool, new JobStore(db, config.jobs().leaseSeconds() * 1000L), usage, models, clock, config.jobs(),
+                config.logging().storeParameters());
     }
 
     /** How recovered jobs fetch their media inputs again. */
@@ -249,14 +250,22 @@ public final class JobEngine {
     }
 
     /**
-     * At start: v2 jobs this node left QUEUED or PROCESSING run again (a job is charged only when its
-     * completion commits with its charge, so re-running never charges twice). A job whose hold is no longer
-     * open cannot be paid for and is failed instead.
+     * At start: v2 jobs a node of this name left QUEUED or PROCESSING run again (see {@link #resume}). Jobs of
+     * other nodes, or of this one under a generated name, come back through {@link JobLeases} once their lease lapses.
      */
     public int recover() {
-        List<JobRecord> unfinished = store.unfinished(cfg.nodeId());
+        return resume(store.unfinished(cfg.nodeId(), clock.millis()));
+    }
+
+    /**
+     * Runs unfinished v2 jobs leased to this node, after a restart or taken over from a dead node (a job is
+     * charged only when its completion commits with its charge, so re-running never charges twice). A job whose
+     * hold is no longer open cannot be paid for and is failed instead.
+     */
+    int resume(List<JobRecord> unfinished) {
         int resumed = 0;
         for (JobRecord r : unfinished) {
+            if (live.containsKey(r.id())) continue;   // already queued here (its own lease, renewed late)
             // a suspended endpoint counts as none: the catalog knows no such model either, so the job fails below
             EndpointTarget endpoint = models.endpointOrNull(r.accountId(), r.model());
             ModelSpec model = endpoint != null ? endpoint.model() : models.catalogModel(r.model());
@@ -296,7 +305,7 @@ public final class JobEngine {
                 settleFailure(job, e);
             }
         }
-        if (!unfinished.isEmpty()) log.info("recovered {} unfinished requests ({} queued again)", unfinished.size(), resumed);
+        if (!unfinished.isEmpty()) log.info("took up {} unfinished requests ({} queued again)", unfinished.size(), resumed);
         return resumed;
     }
 

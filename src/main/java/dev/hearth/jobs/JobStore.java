@@ -1,6 +1,7 @@
 package dev.hearth.jobs;
 
 import dev.hearth.store.Database;
+import dev.hearth.store.LeasedRows;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -11,24 +12,30 @@ import java.util.Optional;
 
 /**
  * The jobs table: v2 requests from submit until their record expires. Terminal updates take a Handle so that
- * they commit in the same transaction as the ledger change they go with.
+ * they commit in the same transaction as the ledger change they go with. An unfinished job is leased to the node
+ * that runs it ({@code node_id}, {@code lease_until}, see {@link LeasedRows}); {@link JobLeases} renews and takes over.
  */
 final class JobStore {
 
-    private final Jdbi jdbi;
+    private static final String UNFINISHED = "status IN ('QUEUED', 'PROCESSING')";
 
-    JobStore(Database db) {
+    private final Jdbi jdbi;
+    private final LeasedRows leases;
+
+    JobStore(Database db, long leaseMillis) {
         this.jdbi = db.jdbi();
+        this.leases = new LeasedRows(db, "jobs", "node_id", "submitted_at", leaseMillis);
     }
 
     void insert(Job job, String nodeId, String paramsJson, String idempotencyKey, String bodyHash) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO jobs (id, account_id, key_id, model, node_id, status, params, seed, hold_id, "
-                        + "hold_amount, idempotency_key, body_hash, webhook_url, base, submitted_at) VALUES (:id, :acc, :key, :model, :node, "
-                        + "'QUEUED', :params, :seed, :hold, :holdAmount, :idem, :hash, :webhook, :base, :at)")
+                        + "hold_amount, idempotency_key, body_hash, webhook_url, base, submitted_at, lease_until) VALUES (:id, :acc, :key, :model, :node, "
+                        + "'QUEUED', :params, :seed, :hold, :holdAmount, :idem, :hash, :webhook, :base, :at, :lease)")
                 .bind("id", job.id).bind("acc", job.caller.accountId()).bind("key", job.caller.keyId()).bind("model", job.model.slug())
                 .bind("node", nodeId).bind("params", paramsJson).bind("seed", job.seed).bind("hold", job.hold.id())
                 .bind("holdAmount", job.hold.amount()).bind("idem", idempotencyKey).bind("hash", bodyHash)
-                .bind("webhook", job.webhookUrl).bind("base", job.base).bind("at", job.submittedAt).execute());
+                .bind("webhook", job.webhookUrl).bind("base", job.base).bind("at", job.submittedAt)
+                .bind("lease", leases.leaseFrom(job.submittedAt)).execute());
     }
 
     void markProcessing(String id, long startedAt, long queueMillis) {
@@ -39,7 +46,7 @@ final class JobStore {
     void complete(Handle h, String id, String output, long cost, long remaining, long finishedAt, long queueMillis,
                   long processingMillis, long expiresAt) {
         h.createUpdate("UPDATE jobs SET status = 'COMPLETED', output = :out, cost = :cost, remaining = :rem, finished_at = :at, "
-                        + "queue_ms = :q, processing_ms = :p, expires_at = :exp WHERE id = :id")
+                        + "queue_ms = :q, processing_ms = :p, expires_at = :exp WHERE id = :id AND " + UNFINISHED)
                 .bind("out", output).bind("cost", cost).bind("rem", remaining).bind("at", finishedAt).bind("q", queueMillis)
                 .bind("p", processingMillis).bind("exp", expiresAt).bind("id", id).execute();
     }
@@ -60,10 +67,28 @@ final class JobStore {
                 .bind("acc", accountId).bind("k", key).map((rs, c) -> map(rs)).findOne());
     }
 
-    /** Jobs this node left unfinished when it stopped or died. */
-    List<JobRecord> unfinished(String nodeId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM jobs WHERE node_id = :node AND status IN ('QUEUED', 'PROCESSING') ORDER BY submitted_at")
-                .bind("node", nodeId).map((rs, c) -> map(rs)).list());
+    /**
+     * Jobs a node of this name left unfinished when it stopped or died, leased to it again. Only a node given the
+     * same name again (jobs.node_id set) finds any: a generated name is new at every start.
+     */
+    List<JobRecord> unfinished(String nodeId, long now) {
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("UPDATE jobs SET lease_until = :until WHERE node_id = :node AND " + UNFINISHED)
+                    .bind("until", leases.leaseFrom(now)).bind("node", nodeId).execute();
+            return h.createQuery("SELECT * FROM jobs WHERE node_id = :node AND " + UNFINISHED + " ORDER BY submitted_at")
+                    .bind("node", nodeId).map((rs, c) -> map(rs)).list();
+        });
+    }
+
+    LeasedRows leases() {
+        return leases;
+    }
+
+    /** Jobs just claimed by this node, to run them. */
+    List<JobRecord> load(List<String> ids) {
+        List<JobRecord> records = new java.util.ArrayList<>(ids.size());
+        for (String id : ids) find(id).ifPresent(records::add);
+        return records;
     }
 
     int deleteExpired(long now) {

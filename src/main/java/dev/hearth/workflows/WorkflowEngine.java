@@ -37,6 +37,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -422,12 +423,17 @@ public final class WorkflowEngine implements AutoCloseable {
     }
 
     /**
-     * At start: runs this gateway left QUEUED or PROCESSING continue from their finished nodes. The graph is the
-     * run's version, checked again (a model removed since fails the run, naming it).
+     * At start: runs a gateway of this name left QUEUED or PROCESSING continue from their finished nodes (runs
+     * of nodes that died come back through {@link RunLeases}). The graph is the run's version, checked again (a
+     * model removed since fails the run, naming it).
      */
     public int recover(Function<RunRecord, Checked> graphOf) {
+        return resume(store.unfinishedRuns(nodeName, clock.millis()), graphOf);
+    }
+
+    int resume(List<RunRecord> runs, Function<RunRecord, Checked> graphOf) {
         int resumed = 0;
-        for (RunRecord run : store.unfinishedRuns(nodeName)) {
+        for (RunRecord run : runs) {
             try {
                 Checked graph = graphOf.apply(run);
                 Map<String, Value> values = resolve(graph, (ObjectNode) Json.MAPPER.readTree(run.inputs()), run.base());

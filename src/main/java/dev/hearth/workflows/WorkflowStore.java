@@ -1,6 +1,7 @@
 package dev.hearth.workflows;
 
 import dev.hearth.store.Database;
+import dev.hearth.store.LeasedRows;
 import org.jdbi.v3.core.Jdbi;
 
 import java.sql.ResultSet;
@@ -12,9 +13,16 @@ import java.util.Optional;
 public final class WorkflowStore {
 
     private final Jdbi jdbi;
+    private final LeasedRows runLeases;
 
-    public WorkflowStore(Database db) {
+    /** {@code leaseMillis}: how long an unfinished run stays with its node without renewal (jobs.lease_seconds). */
+    public WorkflowStore(Database db, long leaseMillis) {
         this.jdbi = db.jdbi();
+        this.runLeases = new LeasedRows(db, "workflow_runs", "node_name", "created_at", leaseMillis);
+    }
+
+    LeasedRows runLeases() {
+        return runLeases;
     }
 
     Jdbi jdbi() {
@@ -116,9 +124,10 @@ public final class WorkflowStore {
 
     void insertRun(RunRecord r) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO workflow_runs (id, workflow_id, version, account_id, key_id, node_name, status, inputs, "
-                        + "base, created_at) VALUES (:id, :wf, :v, :acc, :key, :node, 'QUEUED', :inputs, :base, :now)")
+                        + "base, created_at, lease_until) VALUES (:id, :wf, :v, :acc, :key, :node, 'QUEUED', :inputs, :base, :now, :lease)")
                 .bind("id", r.id()).bind("wf", r.workflowId()).bind("v", r.version()).bind("acc", r.accountId()).bind("key", r.keyId())
-                .bind("node", r.nodeName()).bind("inputs", r.inputs()).bind("base", r.base()).bind("now", r.createdAt()).execute());
+                .bind("node", r.nodeName()).bind("inputs", r.inputs()).bind("base", r.base()).bind("now", r.createdAt())
+                .bind("lease", runLeases.leaseFrom(r.createdAt())).execute());
     }
 
     void markProcessing(String runId, long now) {
@@ -136,9 +145,17 @@ public final class WorkflowStore {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM workflow_runs WHERE id = :id").bind("id", id).map((rs, c) -> run(rs)).findOne());
     }
 
-    List<RunRecord> unfinishedRuns(String nodeName) {
+    /** Runs a node of this name left unfinished (only a node named again by jobs.node_id finds any), leased to it again. */
+    List<RunRecord> unfinishedRuns(String nodeName, long now) {
+        runLeases.renew(nodeName, now);
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM workflow_runs WHERE node_name = :n AND status IN ('QUEUED', 'PROCESSING') ORDER BY created_at")
                 .bind("n", nodeName).map((rs, c) -> run(rs)).list());
+    }
+
+    /** Runs just claimed by this node, to resume them. */
+    List<RunRecord> runs(List<String> ids) {
+        return jdbi.withHandle(h -> ids.stream().map(id -> h.createQuery("SELECT * FROM workflow_runs WHERE id = :id").bind("id", id)
+                .map((rs, c) -> run(rs)).findOne()).flatMap(Optional::stream).toList());
     }
 
     private static RunRecord run(ResultSet rs) throws SQLException {
