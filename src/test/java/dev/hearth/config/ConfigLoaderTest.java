@@ -31,6 +31,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void everyProcessIsItsOwnNodeUnlessTheNodeIsNamed() {
+        HearthConfig one = ConfigLoader.load(null, Map.of(), Map.of());
+        HearthConfig two = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(one.jobs().nodeId()).isNotBlank().isNotEqualTo(two.jobs().nodeId());
+        assertThat(one.jobs().leaseSeconds()).isEqualTo(30);
+        HearthConfig named = ConfigLoader.load(null, Map.of("HEARTH_JOBS_NODE_ID", "hearth-7f9c-abcde", "HEARTH_JOBS_LEASE_SECONDS", "12"), Map.of());
+        assertThat(named.jobs().nodeId()).isEqualTo("hearth-7f9c-abcde");
+        assertThat(named.jobs().leaseSeconds()).isEqualTo(12);
+    }
+
+    @Test
     void theAdminKeyComesFromHearthAdminKey() {
         HearthConfig c = ConfigLoader.load(null, Map.of("HEARTH_ADMIN_KEY", "SG_x"), Map.of());
         assertThat(c.admin().key()).isEqualTo("SG_x");
