@@ -252,7 +252,7 @@ public final class HearthApp implements AutoCloseable {
                 : limitSettings.plans().names().iterator().next(), clock);
         workflowEngine.recover(run -> workflows.graph(run.workflowId(), run.version()));
         // in a cluster, the work of nodes that died: this node renews its leases and takes over lapsed ones
-        nodeLeases = new NodeLeases(List.of(new JobLeases(engine, config.jobs().nodeId()),
+        nodeLeases = new NodeLeases(List.of(new JobLeases(engine, config.jobs().nodeId(), config.jobs().leaseSeconds() * 1000L / 3),
                 new RunLeases(workflowEngine, workflowStore, config.jobs().nodeId(), run -> workflows.graph(run.workflowId(), run.version()))),
                 config.jobs().leaseSeconds(), clock);
         nodeLeases.start();

@@ -122,8 +122,21 @@ public final class JobEngine {
 
     boolean started(Job job, long queueMillis) {
         if (job.cancelRequested || job.settled.get()) return false;
-        if (job.durable) store.markProcessing(job.id, clock.millis(), queueMillis);
+        if (job.durable && !store.markProcessing(job.id, cfg.nodeId(), clock.millis(), queueMillis)) {
+            // an idle node took it over while it waited here (JobLeases): it runs, settles and is charged there
+            if (job.settled.compareAndSet(false, true)) {
+                live.remove(job.id);
+                if (job.slot != null) job.slot.release();
+                job.outcome.complete(new JobOutcome.Failed(Failures.of(job.model.slug(), new QueueFull("Taken over by another node"))));
+            }
+            return false;
+        }
         return true;
+    }
+
+    /** No job queued or running on this node: it may take over queued jobs that wait on busier nodes. */
+    boolean idle() {
+        return live.isEmpty() && !stopping;
     }
 
     void succeeded(Job job, Execution ex) {

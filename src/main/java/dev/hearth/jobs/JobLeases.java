@@ -5,7 +5,9 @@ import dev.hearth.store.NodeLeases;
 /**
  * This node's v2 jobs as leased work: renews the lease of every job it has not finished, and takes over the jobs
  * of nodes whose lease lapsed, which the engine then runs like jobs recovered after a restart (charged only with
- * their completion, so a job that two nodes both ran is still charged once).
+ * their completion, so a job that two nodes both ran is still charged once). A node with nothing queued or running
+ * also takes jobs that have waited on a busy node for longer than {@code waitMillis}; the busy node sees at start
+ * that the job is no longer its own and skips it.
  */
 public final class JobLeases implements NodeLeases.Work {
 
@@ -14,11 +16,13 @@ public final class JobLeases implements NodeLeases.Work {
     private final JobEngine engine;
     private final JobStore store;
     private final String nodeId;
+    private final long waitMillis;
 
-    public JobLeases(JobEngine engine, String nodeId) {
+    public JobLeases(JobEngine engine, String nodeId, long waitMillis) {
         this.engine = engine;
         this.store = engine.store();
         this.nodeId = nodeId;
+        this.waitMillis = waitMillis;
     }
 
     @Override
@@ -33,7 +37,9 @@ public final class JobLeases implements NodeLeases.Work {
 
     @Override
     public int takeOverLapsed(long now) {
-        var ids = store.leases().claimLapsed(nodeId, now, CLAIM_BATCH);
+        var ids = new java.util.ArrayList<>(store.leases().claimLapsed(nodeId, now, CLAIM_BATCH));
+        // an idle node takes a few at a time, so that it does not become the busy one
+        if (ids.isEmpty() && engine.idle()) ids.addAll(store.leases().claimWaiting(nodeId, now - waitMillis, now, 2));
         if (!ids.isEmpty()) engine.resume(store.load(ids));
         return ids.size();
     }

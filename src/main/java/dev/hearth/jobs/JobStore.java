@@ -38,9 +38,18 @@ final class JobStore {
                 .bind("lease", leases.leaseFrom(job.submittedAt)).execute());
     }
 
-    void markProcessing(String id, long startedAt, long queueMillis) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE jobs SET status = 'PROCESSING', started_at = :at, queue_ms = :q WHERE id = :id AND status = 'QUEUED'")
-                .bind("at", startedAt).bind("q", queueMillis).bind("id", id).execute());
+    /**
+     * Marks a job running here; false when it is no longer this node's (another node took it over while it
+     * waited in this node's queue), and then this node must not run it.
+     */
+    boolean markProcessing(String id, String nodeId, long startedAt, long queueMillis) {
+        return jdbi.withHandle(h -> {
+            int n = h.createUpdate("UPDATE jobs SET status = 'PROCESSING', started_at = :at, queue_ms = :q WHERE id = :id AND status = 'QUEUED' AND node_id = :node")
+                    .bind("at", startedAt).bind("q", queueMillis).bind("id", id).bind("node", nodeId).execute();
+            // a job recovered while PROCESSING (its node died mid-run) is already marked
+            return n == 1 || h.createQuery("SELECT COUNT(*) FROM jobs WHERE id = :id AND status = 'PROCESSING' AND node_id = :node")
+                    .bind("id", id).bind("node", nodeId).mapTo(Integer.class).one() == 1;
+        });
     }
 
     void complete(Handle h, String id, String output, long cost, long remaining, long finishedAt, long queueMillis,

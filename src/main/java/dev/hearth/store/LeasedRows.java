@@ -61,6 +61,25 @@ public final class LeasedRows {
         });
     }
 
+    /**
+     * Claims up to {@code limit} rows still QUEUED on other, live nodes since before {@code queuedBefore}: an idle
+     * node taking work a busy one has not started. The former owner checks ownership before it starts a row.
+     */
+    public List<String> claimWaiting(String node, long queuedBefore, long now, int limit) {
+        return jdbi.inTransaction(h -> {
+            List<String> ids = h.createQuery("SELECT id FROM " + table + " WHERE status = 'QUEUED' AND " + owner + " <> :node AND " + order
+                            + " < :before ORDER BY " + order + " LIMIT :n" + (postgres ? " FOR UPDATE SKIP LOCKED" : ""))
+                    .bind("node", node).bind("before", queuedBefore).bind("n", limit).mapTo(String.class).list();
+            List<String> taken = new ArrayList<>(ids.size());
+            for (String id : ids) {
+                int n = h.createUpdate("UPDATE " + table + " SET " + owner + " = :node, lease_until = :until WHERE id = :id AND status = 'QUEUED' AND "
+                                + owner + " <> :node").bind("node", node).bind("until", now + leaseMillis).bind("id", id).execute();
+                if (n == 1) taken.add(id);
+            }
+            return taken;
+        });
+    }
+
     /** Lets go of the node's unfinished rows (a graceful stop), so that another node claims them at once. */
     public int release(String node) {
         return jdbi.withHandle(h -> h.createUpdate("UPDATE " + table + " SET lease_until = 0 WHERE " + owner + " = :node AND " + UNFINISHED)

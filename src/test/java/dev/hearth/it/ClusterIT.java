@@ -28,8 +28,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Many gateways for real: separate {@code hearth serve} processes on one PostgreSQL schema, one Redis and one
  * bucket, behind nginx round-robin ({@link GatewayCluster}). Every surface works through the proxy whichever node
- * answers; an account's rate limit and its ledger stay exact under concurrent load over three nodes; and a node
- * killed with SIGKILL loses nothing: its queued v2 jobs finish on the other node, each charged exactly once.
+ * answers; an account's rate limit and its ledger stay exact under concurrent load over three nodes; an idle node
+ * takes queued v2 jobs from a busy one; and a node killed with SIGKILL loses nothing: its queued v2 jobs finish on
+ * the other node. Every job is charged exactly once.
  */
 class ClusterIT {
 
@@ -163,6 +164,32 @@ class ClusterIT {
                 Set<String> nodes = new HashSet<>();
                 while (owners.next()) nodes.add(owners.getString(1));
                 assertThat(nodes).as("jobs finished on the dead node and on the survivor").hasSize(2);
+            }
+            assertLedgerExact(c, accountId, ids.size());
+        }
+    }
+
+    @Test
+    void anIdleNodeTakesQueuedJobsFromABusyOneAndEachIsChargedOnce() throws Exception {
+        try (GatewayCluster c = new GatewayCluster(2)) {
+            JsonNode acc = account(c, "enterprise", "1");
+            String key = acc.get("api_key").asText();
+            String accountId = acc.get("account_id").asText();
+            String text = "sharing ".repeat(700);
+            List<String> ids = new ArrayList<>();
+            // all on node 0 (one slot): node 1 has nothing to do and takes queued ones over while node 0 is alive
+            for (int i = 0; i < 12; i++) {
+                HttpResponse<String> r = c.send("POST", c.node(0) + "/v2/bge-small-en-v1.5", key, "{\"text\": \"" + i + " " + text + "\"}");
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                ids.add(json(r).get("request_id").asText());
+            }
+            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> statuses(c, key, ids).values().stream().allMatch("COMPLETED"::equals));
+            try (Connection db = c.db()) {
+                ResultSet owners = db.createStatement().executeQuery("SELECT DISTINCT node_id FROM jobs WHERE account_id = '" + accountId + "'");
+                Set<String> nodes = new HashSet<>();
+                while (owners.next()) nodes.add(owners.getString(1));
+                assertThat(nodes).as("jobs run by both nodes").hasSize(2);
             }
             assertLedgerExact(c, accountId, ids.size());
         }

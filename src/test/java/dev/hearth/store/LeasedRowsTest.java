@@ -87,6 +87,22 @@ class LeasedRowsTest {
 
     @ParameterizedTest
     @EnumSource(Store.class)
+    void anIdleNodeTakesOnlyRowsThatWaitedQueuedOnAnotherNode(Store store) throws Exception {
+        withJobs(store, (db, leases) -> {
+            long now = 1_000_000;
+            job(db, "waiting", "busy", "QUEUED", now + 30_000);      // submitted_at = 1
+            job(db, "running", "busy", "PROCESSING", now + 30_000);
+            job(db, "mine", "idle", "QUEUED", now + 30_000);
+            assertThat(leases.claimWaiting("idle", 1, now, 10)).as("none queued before t=1").isEmpty();
+            assertThat(leases.claimWaiting("idle", 2, now, 10)).containsExactly("waiting");
+            assertThat(owner(db, "waiting")).isEqualTo("idle");
+            assertThat(owner(db, "running")).isEqualTo("busy");
+            assertThat(leases.claimWaiting("idle", 2, now, 10)).isEmpty();
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Store.class)
     void nodesSweepingAtOnceClaimEachRowOnce(Store store) throws Exception {
         withJobs(store, (db, leases) -> {
             for (int i = 0; i < 60; i++) job(db, "j" + i, "dead", "QUEUED", 0);
