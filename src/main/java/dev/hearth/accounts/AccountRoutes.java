@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.billing.GrantResult;
 import dev.hearth.billing.Money;
 import dev.hearth.limits.AccountLimits;
+import dev.hearth.http.AllowedMethods;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.JsonBody;
 import dev.hearth.http.Replies;
 import dev.hearth.limits.Limits;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -42,6 +44,7 @@ public final class AccountRoutes implements HttpService {
             limits.admitRead(acc);
             Replies.ok(res, current(accounts.require(acc), limits.limitsOf(acc)));
         });
+        AllowedMethods.only(rules, "/api/auth/authenticate", Method.GET);
         rules.get("/v1/keys", (req, res) -> {
             String acc = caller.account(req).accountId();
             limits.admitRead(acc);

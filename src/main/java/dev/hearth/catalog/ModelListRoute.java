@@ -2,12 +2,14 @@ package dev.hearth.catalog;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.http.AllowedMethods;
 import dev.hearth.http.BaseUrl;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.Replies;
 import dev.hearth.limits.Limits;
 import dev.hearth.runtime.ModelPool;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 
@@ -59,6 +61,7 @@ public final class ModelListRoute implements HttpService {
             accountModels.of(account, base).forEach(models::add);
             Replies.ok(res, Json.object().put("count", models.size()).set("models", models));
         });
+        AllowedMethods.only(rules, "/inference-model-information/list", Method.GET);
     }
 
     /** The URL that answers a catalog model's input JSON Schema ({@code GET /v1/models/{slug}/input-schema}). */

@@ -3,6 +3,7 @@ package dev.hearth.storage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.http.AllowedMethods;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
@@ -51,6 +52,7 @@ public final class StorageRoutes implements HttpService {
         rules.post("/upload-asset", this::upload);
         rules.post("/v1/upload-asset", this::upload);
         rules.post("/inference-request/input-upload", this::inputUpload);
+        AllowedMethods.only(rules, "/inference-request/input-upload", Method.POST);
         rules.get("/v1/assets", this::list);
         rules.delete("/v1/assets/{id}", (req, res) -> {
             String account = caller.account(req).accountId();

@@ -3,11 +3,13 @@ package dev.hearth.usage;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.accounts.Principal;
+import dev.hearth.http.AllowedMethods;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.Replies;
 import dev.hearth.limits.Limits;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -82,6 +84,8 @@ public final class GenerationRoutes implements HttpService {
             reply.set("generations", list(generations.page(new Generations.Filter(account, model, null, null), 0, Generations.RECENT)));
             Replies.ok(res, reply);
         });
+        AllowedMethods.only(rules, "/inference-request/generations", Method.GET);
+        AllowedMethods.only(rules, "/inference-request/recent-generations", Method.GET);
     }
 
     private String account(ServerRequest req) {

@@ -39,12 +39,26 @@ final class ScriptedRunners implements RunnerFactory {
                 yield new RunOutput.Json(Json.object().put("slept", true), 0);
             }
             case "echo" -> new RunOutput.Json(Json.object().set("echo", input.params()), 0);
+            case "image" -> new RunOutput.Media(png(input.params().path("width").asInt(4)), "image/png", null);
             case "slow" -> {
                 Thread.sleep(3_000);
                 yield new RunOutput.Json(Json.object().set("echo", input.params()), 0);
             }
             default -> throw new IllegalArgumentException(behaviour);
         };
+    }
+
+    /** A PNG {@code width} pixels wide and 2 high, drawn here: the "image" behaviour's output. */
+    static byte[] png(int width) {
+        try {
+            var img = new java.awt.image.BufferedImage(Math.max(1, Math.min(width, 64)), 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            img.setRGB(0, 0, 0xff0000);
+            var out = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(img, "png", out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Writes catalog entries using this runner into a folder for {@code catalog.dir}. */
