@@ -2,19 +2,15 @@ package dev.hearth.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.hearth.http.Json;
 import dev.hearth.it.HearthServer.Reply;
 import dev.hearth.webhooks.WebhookSigner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -32,7 +28,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,28 +91,6 @@ class SegmindSdkIT {
         out.writeBytes(content);
         out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
-    }
-
-    record Hit(Map<String, List<String>> headers, String body) {
-    }
-
-    static HttpServer receiver;
-    static final List<Hit> hits = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void startReceiver() throws IOException {
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", ex -> {
-            hits.add(new Hit(Map.copyOf(ex.getRequestHeaders()), new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-            ex.sendResponseHeaders(204, -1);
-            ex.close();
-        });
-        receiver.start();
-    }
-
-    @AfterAll
-    static void stopReceiver() {
-        receiver.stop(0);
     }
 
     static HearthServer start(HearthServer.Store store) throws IOException {
@@ -324,6 +297,19 @@ class SegmindSdkIT {
             assertThat(listed.get("input_schema_url").asText()).endsWith("/v1/workflows/" + wid);
             assertThat(listed.get("inputs").get(0).get("name").asText()).isEqualTo("prompt");
 
+            // the account's dedicated endpoint is listed under its name, with its model's schema and its hourly rate
+            JsonNode ep = EndpointsIT.addOk(server, key, """
+                    {"endpoint_name": "my-echo", "model_name": "scripted-echo", "workers_min": 0, "workers_max": 1, "idle_timeout": 60,
+                     "execution_timeout": 30, "scaler_type": "REQUEST_COUNT", "scaler_value": 1, "gpu_id": "cpu"}""");
+            JsonNode listedEp = find(sdkGet(server, "/inference-model-information/list", key, null).json().get("models"), "my-echo");
+            assertThat(listedEp.get("type").asText()).isEqualTo("endpoint");
+            assertThat(listedEp.get("endpoint_id").asText()).isEqualTo(ep.get("endpoint_id").asText());
+            assertThat(listedEp.get("pricing").get("type").asText()).isEqualTo("per_worker_hour");
+            assertThat(listedEp.get("input_schema_url").asText()).isEqualTo(echo.get("input_schema_url").asText());
+            String otherKey = server.createAccount("dan", "pro", "1").get("api_key").asText();
+            JsonNode othersList = sdkGet(server, "/inference-model-information/list", otherKey, null).json().get("models");
+            assertThat(othersList.findValuesAsText("slug")).doesNotContain("my-echo", wid + "-v1").contains("scripted-echo");
+
             // accounts.current(): the same balances as get-user-credits, the limits in force
             Reply me = sdkGet(server, "/api/auth/authenticate", key, null);
             assertThat(me.status()).as(me.body()).isEqualTo(200);
@@ -378,12 +364,12 @@ class SegmindSdkIT {
 
     @Test
     void everyEndedCallOfTheAccountIsDeliveredSignedToItsGenerationWebhook() throws Exception {
-        try (HearthServer server = start(HearthServer.Store.SQLITE)) {
-            hits.clear();
+        try (HearthServer server = start(HearthServer.Store.SQLITE); WebhookReceiver receiver = new WebhookReceiver()) {
+            List<WebhookReceiver.Hit> hits = receiver.hits;
             String key = server.createAccount("dave", "pro", "3").get("api_key").asText();
             String otherKey = server.createAccount("erin", "pro", "1").get("api_key").asText();
             String secret = server.get("/v1/webhook-secret", key).json().get("secret").asText();
-            ObjectNode add = Json.object().put("webhook_url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+            ObjectNode add = Json.object().put("webhook_url", receiver.url());
             add.putObject("event").putArray("types").add("GENERATION");
             Reply added = server.post("/webhook/add", key, add);
             assertThat(added.status()).as(added.body()).isEqualTo(200);
@@ -418,10 +404,10 @@ class SegmindSdkIT {
             Thread.sleep(500);
             assertThat(hits).hasSize(7);
             Map<String, JsonNode> events = new HashMap<>();
-            for (Hit h : hits) {
-                String id = header(h, "webhook-id");
-                long ts = Long.parseLong(header(h, "webhook-timestamp"));
-                assertThat(header(h, "webhook-signature")).isEqualTo(WebhookSigner.sign(secret, id, ts, h.body()));
+            for (WebhookReceiver.Hit h : hits) {
+                String id = h.header("webhook-id");
+                long ts = Long.parseLong(h.header("webhook-timestamp"));
+                assertThat(h.header("webhook-signature")).isEqualTo(WebhookSigner.sign(secret, id, ts, h.body()));
                 JsonNode e = Json.MAPPER.readTree(h.body());
                 assertThat(e.get("event_type").asText()).isEqualTo("GENERATION");
                 events.put(e.get("request_id").asText(), e);
@@ -455,9 +441,5 @@ class SegmindSdkIT {
             });
             assertThat(logged).containsExactlyInAnyOrderElementsOf(events.keySet());
         }
-    }
-
-    private static String header(Hit h, String name) {
-        return h.headers().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst().map(e -> e.getValue().get(0)).orElse(null);
     }
 }
