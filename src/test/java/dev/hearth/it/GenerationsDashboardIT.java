@@ -9,7 +9,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.hearth.TestArtifacts;
+import dev.hearth.http.Json;
+import dev.hearth.it.HearthServer.Reply;
+
+import javax.imageio.ImageIO;
 import java.nio.file.Path;
+import java.util.Map;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -34,7 +40,8 @@ class GenerationsDashboardIT {
     @BeforeAll
     static void start() throws Exception {
         chromium = Chromium.launchOrSkip();
-        server = SegmindSdkIT.start(HearthServer.Store.SQLITE);
+        TestArtifacts.resolve(ImageModelsIT.ESRGAN + "models/x2/model.json");
+        server = SegmindSdkIT.start(HearthServer.Store.SQLITE, Map.of("artifacts.dir", TestArtifacts.DIR.toString()));
     }
 
     @AfterAll
@@ -48,7 +55,7 @@ class GenerationsDashboardIT {
         String key = server.createAccount("Generations Team", "pro", "1").get("api_key").asText();
         for (int i = 0; i < 2; i++) assertThat(server.post("/v1/scripted-echo", key, "{}").status()).isEqualTo(200);
         assertThat(server.post("/v1/scripted-throws", key, "{}").status()).isEqualTo(500);
-        String imageId = server.post("/v2/sdk-image", key, "{\"width\": 6}").json().get("request_id").asText();
+        String imageId = server.post("/v2/sdk-image", key, "{\"width\": 160}").json().get("request_id").asText();
         await().atMost(Duration.ofSeconds(30)).until(() -> server.get("/v2/requests/" + imageId + "/status", key).json()
                 .path("status").asText().equals("COMPLETED"));
 
@@ -88,13 +95,40 @@ class GenerationsDashboardIT {
             Locator img = page.locator("#gen-output img.output-media");
             img.waitFor();
             assertThat(img).hasJSProperty("complete", true, new LocatorAssertions.HasJSPropertyOptions().setTimeout(10_000));
-            assertThat(((Number) img.evaluate("i => i.naturalWidth")).intValue()).isEqualTo(6);
+            assertThat(((Number) img.evaluate("i => i.naturalWidth")).intValue()).isEqualTo(160);
             String href = page.locator("#gen-output-link").getAttribute("href");
             JsonNode status = server.get("/v2/requests/" + imageId, key).json();
             assertThat(href).isEqualTo(status.get("output").asText());
-            page.mouse().move(0, 0);
-            page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("generations.png")).setFullPage(true));
             assertThat(page.url()).doesNotContain(key);
+        }
+    }
+
+    /** The docs' picture, with real models only: two embeddings and an upscale by esrgan (real weights from npm), opened. */
+    @Test
+    void aRealUpscaleOpensInThePage() throws Exception {
+        String key = server.createAccount("Docs Team", "pro", "1").get("api_key").asText();
+        for (String text : new String[]{"The cat sits on the mat.", "A kitten on a rug."}) {
+            assertThat(server.post("/v1/bge-small-en-v1.5", key, Json.object().put("text", text)).status()).isEqualTo(200);
+        }
+        String fixture = ImageModelsIT.dataUrl(ImageIO.read(TestArtifacts.resolve(ImageModelsIT.ESRGAN + "assets/fixture.png").toFile()));
+        Reply submitted = server.post("/v2/esrgan", key, Json.object().put("image", fixture).put("scale", 2).put("output_format", "png"));
+        assertThat(submitted.status()).as(submitted.body()).isEqualTo(200);
+        String upscaleId = submitted.json().get("request_id").asText();
+        await().atMost(Duration.ofSeconds(240)).until(() -> server.get("/v2/requests/" + upscaleId + "/status", key).json()
+                .path("status").asText().matches("COMPLETED|FAILED"));
+        assertThat(server.get("/v2/requests/" + upscaleId + "/status", key).json().get("status").asText()).isEqualTo("COMPLETED");
+
+        try (Chromium.Watched c = chromium.watched(1280, 900, 30_000)) {
+            Page page = c.signIn(server.base, key);
+            page.click("#nav a[href='#/generations']");
+            assertThat(page.locator("#gen-summary")).hasText("3 generations");
+            page.locator("tr[data-request-id='" + upscaleId + "'] button").click();
+            Locator img = page.locator("#gen-output img.output-media");
+            img.waitFor();
+            assertThat(img).hasJSProperty("complete", true, new LocatorAssertions.HasJSPropertyOptions().setTimeout(10_000));
+            assertThat(((Number) img.evaluate("i => i.naturalWidth")).intValue()).isGreaterThan(0);
+            page.mouse().move(0, 0);  // no hover highlight in the picture
+            page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("generations.png")).setFullPage(true));
         }
     }
 }

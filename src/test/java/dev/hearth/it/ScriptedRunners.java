@@ -48,11 +48,14 @@ final class ScriptedRunners implements RunnerFactory {
         };
     }
 
-    /** A PNG {@code width} pixels wide and 2 high, drawn here: the "image" behaviour's output. */
+    /** A PNG {@code width} pixels wide (at most 256) and half as high, a colour gradient drawn here: the "image" behaviour's output. */
     static byte[] png(int width) {
         try {
-            var img = new java.awt.image.BufferedImage(Math.max(1, Math.min(width, 64)), 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
-            img.setRGB(0, 0, 0xff0000);
+            int w = Math.max(2, Math.min(width, 256));
+            var img = new java.awt.image.BufferedImage(w, w / 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int x = 0; x < w; x++) {
+                for (int y = 0; y < w / 2; y++) img.setRGB(x, y, (255 * x / w) << 16 | (255 * 2 * y / w) << 8 | 0x80);
+            }
             var out = new java.io.ByteArrayOutputStream();
             javax.imageio.ImageIO.write(img, "png", out);
             return out.toByteArray();

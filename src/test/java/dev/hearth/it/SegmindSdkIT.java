@@ -94,6 +94,11 @@ class SegmindSdkIT {
     }
 
     static HearthServer start(HearthServer.Store store) throws IOException {
+        return start(store, Map.of());
+    }
+
+    /** A Hearth with the scripted test models and two more: {@code sdk-llm} (category llm) and {@code sdk-image} (draws a PNG). */
+    static HearthServer start(HearthServer.Store store, Map<String, String> overrides) throws IOException {
         Path catalog = ScriptedRunners.catalogDir();
         Files.writeString(catalog.resolve("sdk-llm.yaml"), """
                 slug: sdk-llm
@@ -119,6 +124,7 @@ class SegmindSdkIT {
         o.put("plans.unlimited.requests_per_minute", "1000000000");
         o.put("plans.unlimited.concurrent_jobs", "100000");
         o.put("plans.unlimited.paid", "true");
+        o.putAll(overrides);
         return HearthServer.start(store, o, Map.of("scripted", new ScriptedRunners()));
     }
 
