@@ -361,6 +361,27 @@ class SegmindSdkIT {
         }
     }
 
+    @Test
+    void theSdkRoutesSpendTheReadLimitNotTheModelCallLimit() throws Exception {
+        try (HearthServer server = start(HearthServer.Store.SQLITE)) {
+            JsonNode acc = server.createAccount("frank", "pro", "1");
+            String key = acc.get("api_key").asText();
+            Reply set = server.send("PUT", "/admin/accounts/" + acc.get("account_id").asText() + "/limits", HearthServer.ADMIN_KEY,
+                    "application/json", "{\"read_requests_per_minute\": 4}");
+            assertThat(set.status()).as(set.body()).isEqualTo(200);
+            assertThat(sdkGet(server, "/inference-model-information/list", key, null).status()).isEqualTo(200);
+            assertThat(sdkGet(server, "/inference-request/generations", key, query("page", 1)).status()).isEqualTo(200);
+            assertThat(sdkGet(server, "/inference-request/recent-generations", key, query("model_name", "scripted-echo")).status()).isEqualTo(200);
+            assertThat(sdkGet(server, "/api/auth/authenticate", key, null).status()).isEqualTo(200);
+            Reply refused = sdkGet(server, "/api/auth/authenticate", key, null);
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.json().get("error").asText()).contains("reads per minute");
+            assertThat(refused.header("Retry-After")).isNotNull();
+            // model calls have their own budget
+            assertThat(server.post("/v1/scripted-echo", key, "{}").status()).isEqualTo(200);
+        }
+    }
+
     private static JsonNode find(JsonNode models, String slug) {
         for (JsonNode m : models) if (m.get("slug").asText().equals(slug)) return m;
         throw new AssertionError(slug + " not listed in " + models);
