@@ -43,7 +43,10 @@ import static org.awaitility.Awaitility.await;
  */
 class SegmindSdkIT {
 
-    /** What httpx 0.28 and the SDK put on every request (Host, Connection and Content-Length are the client's own). */
+    /**
+     * What the SDK (with httpx) puts on every request, in the bytes the real SDK was seen to send; Host, Connection
+     * (keep-alive) and Content-Length are the HTTP client's own.
+     */
     static final Map<String, String> SDK_HEADERS = Map.of(
             "Accept", "*/*",
             "Accept-Encoding", "gzip, deflate",
@@ -336,7 +339,9 @@ class SegmindSdkIT {
 
             // the older upload: multipart with one part named file, answered like /upload-asset
             byte[] png = ScriptedRunners.png(3);
-            String boundary = HexFormat.of().formatHex(new byte[16]).replace('0', 'a');
+            byte[] random = new byte[16];
+            new java.security.SecureRandom().nextBytes(random);
+            String boundary = HexFormat.of().formatHex(random);   // httpx: os.urandom(16).hex()
             Reply up = sdk(server, "POST", "/inference-request/input-upload", key, null,
                     httpxMultipart(boundary, "file", "cat.png", "image/png", png), boundary);
             assertThat(up.status()).as(up.body()).isEqualTo(200);
