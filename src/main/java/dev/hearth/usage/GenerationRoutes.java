@@ -28,7 +28,6 @@ import java.util.List;
  */
 public final class GenerationRoutes implements HttpService {
 
-    private static final long FRESHNESS_WAIT_MILLIS = 2_000;
     /** Dates outside these years are refused: they name no generation and would overflow epoch milliseconds. */
     private static final long FIRST_DAY = LocalDate.of(1970, 1, 1).toEpochDay();
     private static final long LAST_DAY = LocalDate.of(9999, 12, 31).toEpochDay();
@@ -62,7 +61,7 @@ public final class GenerationRoutes implements HttpService {
                 throw ApiException.invalid("start_date: " + UsageDays.format(from) + " is after end_date: " + UsageDays.format(to));
             }
             Generations.Filter filter = new Generations.Filter(account, model, from, to);
-            recorder.awaitWritten(FRESHNESS_WAIT_MILLIS);
+            recorder.awaitWritten(UsageRoutes.FRESHNESS_WAIT_MILLIS);
             long total = generations.count(filter);
             long pages = (total + Generations.PAGE_SIZE - 1) / Generations.PAGE_SIZE;
             if (page > 1 && page > pages) {
@@ -79,7 +78,7 @@ public final class GenerationRoutes implements HttpService {
         rules.get("/inference-request/recent-generations", (req, res) -> {
             String account = account(req);
             String model = model(req, true);
-            recorder.awaitWritten(FRESHNESS_WAIT_MILLIS);
+            recorder.awaitWritten(UsageRoutes.FRESHNESS_WAIT_MILLIS);
             ObjectNode reply = Json.object().put("model_name", model);
             reply.set("generations", list(generations.page(new Generations.Filter(account, model, null, null), 0, Generations.RECENT)));
             Replies.ok(res, reply);
