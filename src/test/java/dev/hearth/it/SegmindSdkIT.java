@@ -463,6 +463,20 @@ class SegmindSdkIT {
             assertThat(events.get(v2Echo).get("metrics").get("cost").decimalValue())
                     .isEqualByComparingTo(v2EchoResult.get("metrics").get("cost").decimalValue());
 
+            // workflow model nodes have NODE_RUN, not GENERATION: a run of the template adds no delivery. Deliveries are
+            // queued with the usage records, so once those are written the deliveries are all there is.
+            Reply run = server.post("/workflows/" + dev.hearth.workflows.Templates.EMBED_AND_COMPARE + "-v1", key,
+                    Json.object().put("text_a", "a cat").put("text_b", "a kitten"));
+            assertThat(run.status()).as(run.body()).isEqualTo(200);
+            String runId = run.json().get("request_id").asText();
+            await().atMost(Duration.ofSeconds(120)).until(() -> server.get("/workflows/request/" + runId, key).json()
+                    .path("status").asText().matches("COMPLETED|FAILED"));
+            assertThat(server.get("/workflows/request/" + runId, key).json().get("status").asText()).isEqualTo("COMPLETED");
+            server.app.usage().flush();
+            JsonNode nodes = sdkGet(server, "/inference-request/generations", key, query("page", 1, "model_name", "bge-small-en-v1.5")).json();
+            assertThat(nodes.get("total").asLong()).isEqualTo(2);
+            nodes.get("generations").forEach(g -> assertThat(g.get("workflow_run_id").asText()).isEqualTo(runId));
+
             // the registry's dispatch log shows each delivery
             Reply logs = server.get("/webhook/dispatch-logs?webhook_id=" + webhookId, key);
             assertThat(logs.status()).as(logs.body()).isEqualTo(200);
