@@ -50,6 +50,7 @@ import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
 import dev.hearth.runners.esrgan.EsrganRunnerFactory;
 import dev.hearth.runners.ocr.OcrRunnerFactory;
+import dev.hearth.runners.speech.SpeechRunnerFactory;
 import dev.hearth.runtime.ModelPool;
 import dev.hearth.runtime.ModelState;
 import dev.hearth.storage.LocalBlobStore;
@@ -179,7 +180,8 @@ public final class HearthApp implements AutoCloseable {
     public static Map<String, RunnerFactory> builtInRunners(HearthConfig config) {
         ArtifactCache artifacts = ArtifactCache.fromConfig(config);
         Map<String, RunnerFactory> runners = new java.util.HashMap<>();
-        for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory())) {
+        for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory(),
+                new SpeechRunnerFactory())) {
             runners.put(f.type(), new ResolvingRunnerFactory(f, artifacts));
         }
         return Map.copyOf(runners);
