@@ -51,6 +51,7 @@ import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
 import dev.hearth.runners.esrgan.EsrganRunnerFactory;
 import dev.hearth.runners.ocr.OcrRunnerFactory;
 import dev.hearth.runners.speech.SpeechRunnerFactory;
+import dev.hearth.runners.vision.BackgroundRemovalRunnerFactory;
 import dev.hearth.runners.vision.FaceDetectionRunnerFactory;
 import dev.hearth.runtime.ModelPool;
 import dev.hearth.runtime.ModelState;
@@ -182,7 +183,8 @@ public final class HearthApp implements AutoCloseable {
         ArtifactCache artifacts = ArtifactCache.fromConfig(config);
         Map<String, RunnerFactory> runners = new java.util.HashMap<>();
         for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory(),
-                new SpeechRunnerFactory(), new FaceDetectionRunnerFactory())) {
+                new SpeechRunnerFactory(), new FaceDetectionRunnerFactory(),
+                new BackgroundRemovalRunnerFactory())) {
             runners.put(f.type(), new ResolvingRunnerFactory(f, artifacts));
         }
         return Map.copyOf(runners);

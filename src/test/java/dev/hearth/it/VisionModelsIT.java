@@ -5,20 +5,35 @@ import dev.hearth.TestArtifacts;
 import dev.hearth.TestPhotos;
 import dev.hearth.http.Json;
 import dev.hearth.it.HearthServer.Reply;
+import dev.hearth.runners.vision.BackgroundRemovalTest;
 import dev.hearth.runners.vision.FaceDetectionTest;
+import dev.hearth.workflows.Templates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * {@code face-detection} over HTTP on a real Hearth, with OpenCV and BlazeFace fetched into the test cache and real
- * photos from Debian packages: a data URL and an uploaded asset URL as input, one charge per call, refusals that
- * cost nothing, and the catalog entry.
+ * {@code face-detection} and {@code background-removal} over HTTP on a real Hearth, with OpenCV and the MediaPipe
+ * models fetched into the test cache and real photos from Debian packages: a data URL and an uploaded asset URL as
+ * input, PNG bytes and base64 out, one charge per call, refusals that cost nothing, the catalog entries, and the
+ * "cut out, then upscale" template run end to end.
  */
 class VisionModelsIT {
 
@@ -29,6 +44,8 @@ class VisionModelsIT {
     static void start() {
         TestArtifacts.resolve(FaceDetectionTest.OPENCV);
         TestArtifacts.resolve(FaceDetectionTest.FACES + "face_detection_full_range.tflite");
+        TestArtifacts.resolve(BackgroundRemovalTest.MODEL);
+        TestArtifacts.resolve("npm:@upscalerjs/esrgan-slim@1.0.0!/models/x2/model.json");
         server = HearthServer.start(HearthServer.Store.SQLITE, Map.of("artifacts.dir", TestArtifacts.DIR.toString()), Map.of());
         key = server.createAccount("vision", "pro", "5").get("api_key").asText();
     }
@@ -84,5 +101,75 @@ class VisionModelsIT {
         assertThat(m.get("category").asText()).isEqualTo("face-detection");
         assertThat(m.get("input_schema").get("properties").get("image").get("x-hearth-media").asText()).isEqualTo("image");
         assertThat(m.get("pricing").get("price").decimalValue()).isEqualByComparingTo("0.0005");
+    }
+
+    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    static HttpResponse<byte[]> postForBytes(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.base + path)).timeout(Duration.ofSeconds(120))
+                .header("x-api-key", key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    static BufferedImage png(byte[] bytes) throws Exception {
+        return ImageIO.read(new ByteArrayInputStream(bytes));
+    }
+
+    @Test
+    void backgroundRemovalAnswersAPngWithTheHorseTransparentAndCostsOneCall() throws Exception {
+        BigDecimal before = credits();
+        HttpResponse<byte[]> r = postForBytes("/v1/background-removal",
+                Json.text(Json.object().put("image", FaceDetectionTest.dataUrl(TestPhotos.darknet("person.jpg")))));
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValue("image/png");
+        BufferedImage out = png(r.body());
+        assertThat(out.getRGB(228, 190) >>> 24).as("the person").isGreaterThan(200);
+        assertThat(out.getRGB(520, 200) >>> 24).as("the horse").isLessThan(60);
+        assertThat(r.headers().firstValue("x-cost")).hasValue("0.001");
+        assertThat(credits()).isEqualByComparingTo(before.subtract(new BigDecimal("0.001")));
+
+        Reply mask = server.post("/v1/background-removal", key, Json.object()
+                .put("image", FaceDetectionTest.dataUrl(TestPhotos.skimage("astronaut.png"))).put("mask", true).put("base64", true));
+        assertThat(mask.status()).as(mask.body()).isEqualTo(200);
+        BufferedImage m = png(Base64.getDecoder().decode(mask.json().get("image").asText()));
+        assertThat(m.getRaster().getSample(225, 125, 0)).isGreaterThan(200);
+        assertThat(m.getRaster().getSample(330, 40, 0)).isLessThan(60);
+    }
+
+    @Test
+    void backgroundRemovalRefusesWhatIsNotAnImageAtNoCost() {
+        BigDecimal before = credits();
+        for (String bad : new String[]{"{}", "{\"image\": \"aGVsbG8gd29ybGQ=\"}", "{\"image\": \"aGVsbG8=\", \"mask\": \"yes\"}"}) {
+            Reply r = server.post("/v1/background-removal", key, bad);
+            assertThat(r.status()).as(bad + " → " + r.body()).isEqualTo(422);
+        }
+        assertThat(credits()).isEqualByComparingTo(before);
+    }
+
+    @Test
+    void theCutOutThenUpscaleTemplateGivesATransparentImageTwiceTheSize() throws Exception {
+        // the person of person.jpg with some field around them, 120 × 160, so the upscale stays quick
+        BufferedImage crop = ImageIO.read(TestPhotos.darknet("person.jpg").toFile()).getSubimage(170, 90, 120, 160);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ImageIO.write(crop, "png", bytes);
+        String input = "data:image/png;base64," + Base64.getEncoder().encodeToString(bytes.toByteArray());
+        Reply started = server.post("/workflows/" + Templates.CUT_OUT_THEN_UPSCALE + "-v1", key, Json.object().put("image", input));
+        assertThat(started.status()).as(started.body()).isEqualTo(200);
+        String id = started.json().get("request_id").asText();
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            last[0] = server.get("/workflows/request/" + id, key).json();
+            return !List.of("QUEUED", "PROCESSING").contains(last[0].get("status").asText());
+        });
+        assertThat(last[0].get("status").asText()).as(last[0].toString()).isEqualTo("COMPLETED");
+        String url = null;
+        for (JsonNode n : last[0].get("nodes")) if (n.get("id").asText().equals("upscale")) url = n.get("output").asText();
+        HttpResponse<byte[]> img = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        BufferedImage out = png(img.body());
+        assertThat(out.getWidth()).isEqualTo(240);
+        assertThat(out.getHeight()).isEqualTo(320);
+        // the jacket (228,190 in the photo) stays opaque; the field at the crop's right edge is transparent
+        assertThat(out.getRGB(2 * (228 - 170), 2 * (190 - 90)) >>> 24).isGreaterThan(200);
+        assertThat(out.getRGB(2 * 115, 2 * 150) >>> 24).isLessThan(60);
     }
 }
