@@ -137,11 +137,17 @@ function detections(json, request) {
   const found = json.faces || json.objects;
   if (!Array.isArray(found) || !json.width || !json.height || typeof request.image !== 'string') return null;
   const pct = (v, of) => `${(100 * v / of).toFixed(3)}%`;
+  const box = f => {
+    const label = `${f.label || (json.faces ? 'face' : '')} ${typeof f.score === 'number' ? f.score.toFixed(2) : ''}`.trim();
+    const el = h('div', {class: 'detection'}, h('span', {}, label));
+    // positioned through CSSOM: the page's CSP forbids style attributes
+    Object.assign(el.style, {left: pct(f.box.x, json.width), top: pct(f.box.y, json.height),
+      width: pct(f.box.width, json.width), height: pct(f.box.height, json.height)});
+    return el;
+  };
   return h('figure', {class: 'detections'},
     h('img', {src: request.image, alt: 'input with detections', class: 'output-media'}),
-    found.filter(f => f.box).map(f => h('div', {class: 'detection', style: `left:${pct(f.box.x, json.width)};top:${pct(f.box.y, json.height)};`
-      + `width:${pct(f.box.width, json.width)};height:${pct(f.box.height, json.height)}`},
-      h('span', {}, `${f.label || (json.faces ? 'face' : '')} ${typeof f.score === 'number' ? f.score.toFixed(2) : ''}`.trim()))),
+    found.filter(f => f.box).map(box),
     h('figcaption', {class: 'muted small'}, `${found.length} found`));
 }
 
