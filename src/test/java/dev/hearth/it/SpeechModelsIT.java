@@ -149,18 +149,14 @@ class SpeechModelsIT {
         Reply started = server.post("/workflows/" + Templates.READ_ALOUD + "-v1", key, inputs);
         assertThat(started.status()).as(started.body()).isEqualTo(200);
         String id = started.json().get("request_id").asText();
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            last[0] = server.get("/workflows/request/" + id, key).json();
-            return !List.of("QUEUED", "PROCESSING").contains(last[0].get("status").asText());
-        });
-        assertThat(last[0].get("status").asText()).as(last[0].toString()).isEqualTo("COMPLETED");
+        JsonNode run = server.finishedWorkflowRun(key, id);
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
         JsonNode speak = null;
-        for (JsonNode n : last[0].get("nodes")) if (n.get("id").asText().equals("speak")) speak = n;
+        for (JsonNode n : run.get("nodes")) if (n.get("id").asText().equals("speak")) speak = n;
         Wav wav = Wav.parse(fetch(speak.get("output").asText()));
         // four words at 150 a minute
         assertThat(wav.seconds()).isBetween(1.0, 4.0);
-        assertThat(new BigDecimal(last[0].get("cost").asText())).isEqualByComparingTo("0.0015");
+        assertThat(new BigDecimal(run.get("cost").asText())).isEqualByComparingTo("0.0015");
         assertThat(credits()).isEqualByComparingTo(before.subtract(new BigDecimal("0.0015")));
     }
 }

@@ -23,11 +23,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * {@code face-detection} and {@code background-removal} over HTTP on a real Hearth, with OpenCV and the MediaPipe
@@ -156,14 +154,10 @@ class VisionModelsIT {
         Reply started = server.post("/workflows/" + Templates.CUT_OUT_THEN_UPSCALE + "-v1", key, Json.object().put("image", input));
         assertThat(started.status()).as(started.body()).isEqualTo(200);
         String id = started.json().get("request_id").asText();
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            last[0] = server.get("/workflows/request/" + id, key).json();
-            return !List.of("QUEUED", "PROCESSING").contains(last[0].get("status").asText());
-        });
-        assertThat(last[0].get("status").asText()).as(last[0].toString()).isEqualTo("COMPLETED");
+        JsonNode run = server.finishedWorkflowRun(key, id);
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
         String url = null;
-        for (JsonNode n : last[0].get("nodes")) if (n.get("id").asText().equals("upscale")) url = n.get("output").asText();
+        for (JsonNode n : run.get("nodes")) if (n.get("id").asText().equals("upscale")) url = n.get("output").asText();
         HttpResponse<byte[]> img = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
         BufferedImage out = png(img.body());
         assertThat(out.getWidth()).isEqualTo(240);

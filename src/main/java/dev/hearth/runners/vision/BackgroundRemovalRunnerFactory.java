@@ -25,10 +25,7 @@ public final class BackgroundRemovalRunnerFactory implements RunnerFactory {
     public Runner boot(RunnerSpec spec, BootProgress progress) throws Exception {
         long start = System.nanoTime();
         long maxPixels = Long.parseLong(spec.text("max_pixels", "40000000").trim());
-        progress.step("loading OpenCV");
-        VisionNet.Loader opencv = OpenCvRuntime.at(FaceDetectionRunnerFactory.file(spec, "runtime"));
-        progress.step("loading the selfie segmentation model");
-        PersonSegmenter segmenter = new PersonSegmenter(opencv.tflite(FaceDetectionRunnerFactory.file(spec, "model")));
+        PersonSegmenter segmenter = new PersonSegmenter(OpenCvRuntime.net(spec, "model", progress));
         progress.step(String.format(Locale.ROOT, "ready in %.1f s", (System.nanoTime() - start) / 1e9));
         return new BackgroundRemovalRunner(segmenter, maxPixels);
     }

@@ -5,8 +5,6 @@ import dev.hearth.runners.Runner;
 import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.RunnerSpec;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -28,18 +26,9 @@ public final class FaceDetectionRunnerFactory implements RunnerFactory {
     public Runner boot(RunnerSpec spec, BootProgress progress) throws Exception {
         long start = System.nanoTime();
         long maxPixels = Long.parseLong(spec.text("max_pixels", "40000000").trim());
-        progress.step("loading OpenCV");
-        VisionNet.Loader opencv = OpenCvRuntime.at(file(spec, "runtime"));
-        progress.step("loading the BlazeFace models");
-        BlazeFace shortRange = new BlazeFace(opencv.tflite(file(spec, "short_range")), BlazeFace.Variant.SHORT);
-        BlazeFace fullRange = new BlazeFace(opencv.tflite(file(spec, "full_range")), BlazeFace.Variant.FULL);
+        BlazeFace shortRange = new BlazeFace(OpenCvRuntime.net(spec, "short_range", progress), BlazeFace.Variant.SHORT);
+        BlazeFace fullRange = new BlazeFace(OpenCvRuntime.net(spec, "full_range", progress), BlazeFace.Variant.FULL);
         progress.step(String.format(Locale.ROOT, "ready in %.1f s", (System.nanoTime() - start) / 1e9));
         return new FaceDetectionRunner(shortRange, fullRange, maxPixels);
-    }
-
-    static Path file(RunnerSpec spec, String name) {
-        Path p = Path.of(spec.requiredText(name));
-        if (!Files.isRegularFile(p)) throw new IllegalArgumentException("runner '" + spec.type() + "': no file at " + p + " for '" + name + "'");
-        return p;
     }
 }

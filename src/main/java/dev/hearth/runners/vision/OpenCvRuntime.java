@@ -1,7 +1,10 @@
 package dev.hearth.runners.vision;
 
 import dev.hearth.artifacts.RuntimeClassLoader;
+import dev.hearth.runners.BootProgress;
+import dev.hearth.runners.RunnerSpec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,23 @@ public final class OpenCvRuntime {
     private static final Map<Path, VisionNet.Loader> LOADED = new ConcurrentHashMap<>();
 
     private OpenCvRuntime() {
+    }
+
+    /**
+     * The network named by the catalog parameter {@code model} of a vision model, loaded with the OpenCV named by its
+     * {@code runtime} parameter (both already resolved to local files by the artifact cache).
+     */
+    static VisionNet net(RunnerSpec spec, String model, BootProgress progress) {
+        progress.step("loading OpenCV");
+        VisionNet.Loader opencv = at(file(spec, "runtime"));
+        progress.step("loading " + file(spec, model).getFileName());
+        return opencv.tflite(file(spec, model));
+    }
+
+    private static Path file(RunnerSpec spec, String name) {
+        Path p = Path.of(spec.requiredText(name));
+        if (!Files.isRegularFile(p)) throw new IllegalArgumentException("runner '" + spec.type() + "': no file at " + p + " for '" + name + "'");
+        return p;
     }
 
     /** The loader for the OpenCV jar at {@code jar} (usually {@code maven:org.openpnp:opencv:4.9.0-0}, resolved). */
