@@ -16,7 +16,10 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +29,7 @@ import java.util.Base64;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code face-detection} and {@code background-removal} over HTTP on a real Hearth, with OpenCV and the MediaPipe
@@ -39,12 +43,18 @@ class VisionModelsIT {
     static String key;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         TestArtifacts.resolve(FaceDetectionTest.OPENCV);
         TestArtifacts.resolve(FaceDetectionTest.FACES + "face_detection_full_range.tflite");
         TestArtifacts.resolve(BackgroundRemovalTest.MODEL);
         TestArtifacts.resolve("npm:@upscalerjs/esrgan-slim@1.0.0!/models/x2/model.json");
-        server = HearthServer.start(HearthServer.Store.SQLITE, Map.of("artifacts.dir", TestArtifacts.DIR.toString()), Map.of());
+        // face-detection with a 2 s idle timeout, so a test sees it unload and boot again on the shared OpenCV
+        Path catalog = Files.createTempDirectory("hearth-vision-catalog");
+        String faces = new String(VisionModelsIT.class.getResourceAsStream("/models/face-detection.yaml").readAllBytes())
+                .replace("idle_timeout: 300", "idle_timeout: 2");
+        Files.writeString(catalog.resolve("face-detection.yaml"), faces);
+        server = HearthServer.start(HearthServer.Store.SQLITE,
+                Map.of("catalog.dir", catalog.toString(), "artifacts.dir", TestArtifacts.DIR.toString()), Map.of());
         key = server.createAccount("vision", "pro", "5").get("api_key").asText();
     }
 
@@ -80,6 +90,25 @@ class VisionModelsIT {
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.json().get("count").asInt()).isZero();
         assertThat(r.json().get("width").asInt()).isEqualTo(640);
+    }
+
+    static String status() {
+        return server.get("/v1/models/face-detection", key).json().get("status").asText();
+    }
+
+    @Test
+    void faceDetectionUnloadsWhenIdleAndBootsAgainOnTheSameOpenCv() throws Exception {
+        String astronaut = FaceDetectionTest.dataUrl(TestPhotos.skimage("astronaut.png"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> status().equals("cold"));
+        long boots = server.app.pool().boots("face-detection");
+        for (int i = 0; i < 2; i++) {
+            Reply r = server.post("/v1/face-detection", key, Json.object().put("image", astronaut));
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            assertThat(r.json().get("count").asInt()).isEqualTo(1);
+            assertThat(status()).isEqualTo("warm");
+            await().atMost(Duration.ofSeconds(30)).until(() -> status().equals("cold"));
+        }
+        assertThat(server.app.pool().boots("face-detection")).isEqualTo(boots + 2);
     }
 
     @Test
