@@ -180,7 +180,7 @@ class JobSettlesOnceTest {
         }
     }
 
-    /** One lane worker's handling of one job, as ModelLane does it: take, boot, start, run, report. */
+    /** One lane worker's handling of one job, as an ExecutionLane does it: take, wait for the runner (boot), start, run, report. */
     private static void work(HandLane lane, Job job, int ending, TestClock clock) {
         if (!lane.take(job.id)) return;
         Thread.yield(); // the model boots while the worker holds the job: a give-up may land now
