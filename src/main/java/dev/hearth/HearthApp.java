@@ -54,6 +54,9 @@ import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
 import dev.hearth.runners.esrgan.EsrganRunnerFactory;
 import dev.hearth.runners.ocr.OcrRunnerFactory;
+import dev.hearth.runners.speech.SpeechRunnerFactory;
+import dev.hearth.runners.vision.BackgroundRemovalRunnerFactory;
+import dev.hearth.runners.vision.FaceDetectionRunnerFactory;
 import dev.hearth.runtime.ModelPool;
 import dev.hearth.runtime.ModelState;
 import dev.hearth.storage.BlobStore;
@@ -186,7 +189,9 @@ public final class HearthApp implements AutoCloseable {
     public static Map<String, RunnerFactory> builtInRunners(HearthConfig config) {
         ArtifactCache artifacts = ArtifactCache.fromConfig(config);
         Map<String, RunnerFactory> runners = new java.util.HashMap<>();
-        for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory())) {
+        for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory(),
+                new SpeechRunnerFactory(), new FaceDetectionRunnerFactory(),
+                new BackgroundRemovalRunnerFactory())) {
             runners.put(f.type(), new ResolvingRunnerFactory(f, artifacts));
         }
         return Map.copyOf(runners);
@@ -202,11 +207,11 @@ public final class HearthApp implements AutoCloseable {
     public int serve() {
         String adminHash = Authenticator.bootstrapAdminKey(db, config.admin().key());
         limits = Limits.start(config, limitSettings);
-        pool = new ModelPool(catalog, runnerFactories);
+        pool = new ModelPool(catalog, runnerFactories, clock);
         usage = new UsageRecorder(db);
         endpoints = Endpoints.serve(db, ledger, catalog, config, endpointWorkers(), clock);
         // one resolver for every surface that names a model: the caller's own endpoint first, then the catalog
-        ModelResolver models = new ModelResolver(catalog, endpoints);
+        ModelResolver models = new ModelResolver(catalog, pool, endpoints);
         engine = JobEngine.open(db, ledger, pool, usage, models, clock, config);
         usageRetention = new UsageRetention(db, clock, UsageSettings.from(config));
         usageRetention.start();

@@ -36,7 +36,8 @@ import java.util.UUID;
  * </ol>
  * A refusal at any step undoes, last first, what the steps before it took, so a refused call changes nothing
  * and is charged nothing: nothing is held before every check has passed. A workflow node enters the same
- * chain with the steps its run already took at submit marked done ({@link ModelCall.WorkflowStep#doneByRun}).
+ * chain; its call can name the steps its run took once for all its nodes ({@link ModelCall.WorkflowStep#doneByRun},
+ * only request rate and premium so far), and skips exactly those.
  */
 public final class AdmissionChain {
 
