@@ -240,7 +240,7 @@ public final class HearthApp implements AutoCloseable {
                 .map(EndpointTarget::model).orElseGet(() -> catalog.find(name));
         Workflows workflows = new Workflows(workflowStore, new GraphValidator(nodeModels, name -> operations.find(name).orElse(null)), clock);
         workflowEngine = new WorkflowEngine(workflowStore, catalog, nodeModels, name -> operations.find(name).orElse(null), calls, ledger,
-                storage, mediaInputs, clock, config.jobs().nodeId());
+                limits, storage, mediaInputs, clock, config.jobs().nodeId());
         WebhookRegistry webhookRegistry = new WebhookRegistry(db, webhooks, url -> checkWebhookUrl(url, "$.webhook_url"), clock);
         workflowEngine.useEvents(webhookRegistry);
         workflowEngine.refuseSuspended(account -> accounts.find(account).map(Account::suspended).orElse(true));

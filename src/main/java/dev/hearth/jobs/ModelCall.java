@@ -2,6 +2,7 @@ package dev.hearth.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.accounts.Principal;
+import dev.hearth.billing.CreditHold;
 import dev.hearth.runners.EventSink;
 
 /**
@@ -17,8 +18,10 @@ public record ModelCall(Principal caller, String slug, ObjectNode body, String b
     /**
      * A workflow run's model node: the run id goes into the usage record, and the request id is derived from the
      * run and node, so a node run again after a restart can never be charged twice (one charge per request id).
+     * {@code runHold}, when set, is the hold the run took at submit: the node charges it instead of holding its
+     * own, and skips the checks the run passed at submit (request rate, premium gate).
      */
-    public record WorkflowStep(String runId, String requestId) {
+    public record WorkflowStep(String runId, String requestId, CreditHold runHold) {
     }
 
     public ModelCall(Principal caller, String slug, ObjectNode body, String base, boolean fromForm, EventSink events) {

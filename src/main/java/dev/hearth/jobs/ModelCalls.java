@@ -153,7 +153,7 @@ public final class ModelCalls {
         try {
             engine.store().insert(job, cfg.nodeId(), Json.text(job.params), idempotencyKey, bodyHash);
         } catch (UnableToExecuteStatementException e) {
-            ledger.release(job.hold);
+            ledger.voidHold(job.hold);
             job.slot.release();
             // a concurrent submit with the same key won the insert: answer with its request
             if (idempotencyKey != null) return new Submitted(sameRequest(call, idempotencyKey, bodyHash).orElseThrow(() -> e), null);
@@ -178,7 +178,9 @@ public final class ModelCalls {
     private Job admit(ModelCall call, boolean durable, String webhookUrl) {
         if (call.caller().admin()) throw ApiException.forbidden("The admin key cannot call models; use an account's API key");
         String accountId = call.caller().accountId();
-        RateVerdict rate = limits.admitModelCall(accountId);
+        CreditHold runHold = call.step() == null ? null : call.step().runHold();
+        // a workflow node's run was counted against the rate, and passed the premium gate, once at submit
+        RateVerdict rate = runHold != null ? null : limits.admitModelCall(accountId);
         JobSlot slot = null;
         try {
             EndpointTarget endpoint = endpoints.find(accountId, call.slug()).orElse(null);
@@ -186,19 +188,19 @@ public final class ModelCalls {
             ObjectNode raw = call.fromForm() ? FormFields.coerce(call.body(), model.inputSchema()) : call.body();
             ObjectNode params = catalog.validator(endpoint != null ? endpoint.catalogSlug() : model.slug()).validate(raw);
             Map<String, MediaBlob> inputs = media.resolve(model, params, call.base());
-            if (model.premium()) limits.checkPremium(model, accountId, ledger.balance(accountId).total());
+            if (model.premium() && runHold == null) limits.checkPremium(model, accountId, ledger.balance(accountId).total());
             Long seed = resolveSeed(model, params);
             String requestId = call.step() != null ? call.step().requestId() : UUID.randomUUID().toString();
             slot = limits.acquireJobSlot(accountId, requestId);
             long ttl = durable ? V2_HOLD_TTL_MILLIS : model.scaling().executionTimeoutSeconds() * 1000L + V1_HOLD_GRACE_MILLIS;
-            CreditHold hold = hold(call, model, params, requestId, ttl);
+            CreditHold hold = runHold != null ? runHold : hold(call, model, params, requestId, ttl);
             Job job = new Job(requestId, call.caller(), model, params, inputs, media.redact(model, params, inputs), call.base(), seed, hold,
                     slot, rate, durable, webhookUrl, clock.millis(), System.nanoTime(), engine);
             job.endpoint = endpoint;
             return job;
         } catch (ApiException e) {
             if (slot != null) slot.release();
-            if (!e.headers().containsKey("x-ratelimit-limit")) rate.writeTo(e::header);
+            if (rate != null && !e.headers().containsKey("x-ratelimit-limit")) rate.writeTo(e::header);
             throw e;
         }
     }
@@ -208,9 +210,7 @@ public final class ModelCalls {
         try {
             return ledger.hold(call.caller().accountId(), requestId, price, ttl);
         } catch (InsufficientCredits e) {
-            throw new ApiException(406, "Insufficient credits: your balance of $" + Money.format(e.available())
-                    + " is below the price of $" + Money.format(e.price()) + " for this call to '" + model.slug()
-                    + "'. Add credits and try again");
+            throw new ApiException(406, e.explain("this call to '" + model.slug() + "'"));
         }
     }
 
