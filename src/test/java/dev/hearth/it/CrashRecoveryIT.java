@@ -1,7 +1,9 @@
 package dev.hearth.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hearth.billing.LedgerInvariants;
 import dev.hearth.http.Json;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -137,6 +139,7 @@ class CrashRecoveryIT {
             assertThat(held.getLong(1)).isZero();
             assertThat(BigDecimal.valueOf(1_000_000_000L - held.getLong(2), 9)).isEqualByComparingTo(sumOfCompletedCosts);
         }
+        LedgerInvariants.check(Jdbi.create("jdbc:sqlite:" + data.resolve("hearth.db")), false);
     }
 
     private void prepare() throws IOException {
@@ -214,10 +217,16 @@ class CrashRecoveryIT {
                 }
                 assertThat(BigDecimal.valueOf(charged, 9)).as("charges of " + run).isEqualByComparingTo(cost);
             }
-            ResultSet b = c.createStatement().executeQuery("SELECT free_balance FROM accounts WHERE id = '" + accountId + "'");
+            ResultSet b = c.createStatement().executeQuery("SELECT free_balance, held FROM accounts WHERE id = '" + accountId + "'");
             assertThat(b.next()).isTrue();
             assertThat(BigDecimal.valueOf(1_000_000_000L - b.getLong(1), 9)).isEqualByComparingTo(reported);
+            // no hold outlives its run: each run's one hold, charged by its nodes before and after the kill, ended with it
+            assertThat(b.getLong(2)).as("held after every run ended").isZero();
+            ResultSet open = c.createStatement().executeQuery("SELECT COUNT(*) FROM credit_holds WHERE state = 'OPEN' AND account_id = '" + accountId + "'");
+            assertThat(open.next()).isTrue();
+            assertThat(open.getInt(1)).as("open holds after every run ended").isZero();
         }
+        LedgerInvariants.check(Jdbi.create("jdbc:sqlite:" + data.resolve("hearth.db")), false);
         // a run is failed only in the one case that cannot be resumed without risk: a node charged whose result was lost
         assertThat(runsIn(key, runs, "COMPLETED")).isGreaterThanOrEqualTo(runs.size() - 1);
     }
