@@ -21,19 +21,26 @@ import java.util.UUID;
  * idempotent by reference. Every change of a balance inserts a ledger row in the same transaction, and the
  * schema's CHECK constraints make a negative balance impossible even if this code were wrong.
  */
-public final class Ledger {
+public final class Ledger implements AutoCloseable {
 
     public enum CreditKind { PAID, FREE }
 
     private static final Logger log = LoggerFactory.getLogger(Ledger.class);
 
     private final Jdbi jdbi;
+    private final LedgerCommits commits;
     private final Clock clock;
     /** PostgreSQL needs row locks for read-then-write; SQLite's IMMEDIATE transactions already serialise writers. */
     private final String lockRow;
 
     public Ledger(Database db, Clock clock) {
+        this(db, clock, LedgerCommits.perStep(db.jdbi()));
+    }
+
+    /** With the way changes are committed ({@link LedgerCommits}: grouped, or one transaction per change). */
+    public Ledger(Database db, Clock clock, LedgerCommits commits) {
         this.jdbi = db.jdbi();
+        this.commits = commits;
         this.clock = clock;
         this.lockRow = db.dialect() == Database.Dialect.POSTGRESQL ? " FOR UPDATE" : "";
     }
@@ -70,7 +77,7 @@ public final class Ledger {
     private CreditHold hold(String accountId, String requestId, long amount, long ttlMillis, boolean multiStep) {
         long now = clock.millis();
         String holdId = UUID.randomUUID().toString();
-        Optional<CreditHold> held = jdbi.inTransaction(h -> {
+        Optional<CreditHold> held = commits.run(h -> {
             int n = h.createUpdate("UPDATE accounts SET held = held + :a WHERE id = :id AND paid_balance + free_balance - held >= :a")
                     .bind("a", amount).bind("id", accountId).execute();
             if (n == 0) return Optional.empty();
@@ -111,7 +118,7 @@ public final class Ledger {
      */
     public Settlement settle(CreditHold hold, String requestId, long actualCost, String description,
                              InTransaction<Settlement> alsoInTransaction) {
-        return jdbi.inTransaction(h -> {
+        return commits.run(h -> {
             Settlement s = settleIn(h, hold, requestId, Math.max(0, actualCost), description);
             alsoInTransaction.run(h, s);
             return s;
@@ -177,7 +184,7 @@ public final class Ledger {
 
     /** Voids like {@link #voidHold(CreditHold)}, with the caller's outcome record in the same transaction. */
     public void voidHold(CreditHold hold, InTransaction<Boolean> alsoInTransaction) {
-        jdbi.useTransaction(h -> {
+        commits.run(h -> {
             Optional<Long> left = openAmount(h, hold);
             if (left.isPresent()) {
                 close(h, hold, HoldState.VOIDED);
@@ -185,6 +192,7 @@ public final class Ledger {
                         .bind("a", left.get()).bind("id", hold.accountId()).execute();
             }
             alsoInTransaction.run(h, left.isPresent());
+            return null;
         });
     }
 
@@ -220,7 +228,7 @@ public final class Ledger {
      */
     public GrantResult grant(String accountId, long amount, CreditKind kind, String reference, EntryKind entryKind, String description) {
         try {
-            return jdbi.inTransaction(h -> grantIn(h, accountId, amount, kind, reference, entryKind, description));
+            return commits.run(h -> grantIn(h, accountId, amount, kind, reference, entryKind, description));
         } catch (UnableToExecuteStatementException e) {
             // Two concurrent grants with one reference on PostgreSQL: the unique index stopped the second one.
             if (reference != null) {
@@ -297,5 +305,11 @@ public final class Ledger {
                 rs.getString("reference"), rs.getLong("amount"), rs.getString("credit_kind"), rs.getLong("free_amount"),
                 rs.getLong("paid_amount"), rs.getLong("free_balance_after"), rs.getLong("paid_balance_after"),
                 rs.getString("description"), rs.getLong("created_at"));
+    }
+
+    /** Stops the group-commit writer, if any, after committing what it was given. */
+    @Override
+    public void close() {
+        commits.close();
     }
 }

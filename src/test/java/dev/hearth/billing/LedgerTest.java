@@ -40,6 +40,10 @@ class LedgerTest {
     }
 
     static void withLedger(Store store, BodyWithDatabase body) throws Exception {
+        withLedger(store, "grouped", body);
+    }
+
+    static void withLedger(Store store, String commits, BodyWithDatabase body) throws Exception {
         Map<String, String> o = new HashMap<>();
         o.put("data_dir", Files.createTempDirectory("hearth-ledger").toString());
         if (store == Store.POSTGRESQL) {
@@ -48,8 +52,9 @@ class LedgerTest {
         }
         try (Database db = Database.open(ConfigLoader.load(null, Map.of(), o))) {
             try {
-                Ledger ledger = new Ledger(db, Clock.systemUTC());
-                body.run(ledger, new Accounts(db, ledger, Clock.systemUTC()), db);
+                try (Ledger ledger = new Ledger(db, Clock.systemUTC(), LedgerCommits.of(commits, db.jdbi()))) {
+                    body.run(ledger, new Accounts(db, ledger, Clock.systemUTC()), db);
+                }
                 LedgerInvariants.check(db);
             } finally {
                 if (store == Store.POSTGRESQL) db.dropSchema();
@@ -133,7 +138,17 @@ class LedgerTest {
     @ParameterizedTest
     @EnumSource(Store.class)
     void concurrentHoldsNeverOverdraw(Store store) throws Exception {
-        withLedger(store, (ledger, accounts) -> {
+        concurrentHoldsNeverOverdraw(store, "grouped");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void concurrentHoldsNeverOverdrawWithOneTransactionPerStep(Store store) throws Exception {
+        concurrentHoldsNeverOverdraw(store, "per_step");
+    }
+
+    private static void concurrentHoldsNeverOverdraw(Store store, String commits) throws Exception {
+        withLedger(store, commits, (ledger, accounts, db) -> {
             String acc = accounts.create("d", "free", 25 * CENT).accountId();
             AtomicInteger held = new AtomicInteger();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -219,6 +234,36 @@ class LedgerTest {
             assertThatThrownBy(() -> LedgerInvariants.check(db)).isInstanceOf(AssertionError.class)
                     .hasMessageContaining("entries add up to").hasMessageContaining("open holds add up to");
             db.jdbi().useHandle(h -> h.execute("UPDATE accounts SET free_balance = free_balance + 1, held = 0 WHERE id = ?", acc));
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void aRefusalInAGroupedCommitFailsOnlyItsOwnCaller(Store store) throws Exception {
+        withLedger(store, (ledger, accounts) -> {
+            String acc = accounts.create("i", "free", 0).accountId();
+            ledger.grant(acc, 50 * CENT, Ledger.CreditKind.PAID, "top-up", EntryKind.GRANT, null);
+            AtomicInteger refused = new AtomicInteger();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 40; i++) {
+                    int n = i;
+                    pool.submit(() -> {
+                        try {
+                            if (n % 4 == 0) {
+                                // a correction far below zero is refused inside the batch it lands in
+                                ledger.grant(acc, -1000 * CENT, Ledger.CreditKind.PAID, "bad-" + n, EntryKind.CORRECTION, null);
+                            } else {
+                                ledger.settle(ledger.hold(acc, "call-" + n, CENT, 60_000), CENT, "m");
+                            }
+                        } catch (BillingException.BelowZero expected) {
+                            refused.incrementAndGet();
+                        }
+                        return null;
+                    });
+                }
+            }
+            assertThat(refused.get()).isEqualTo(10);
+            assertThat(ledger.balance(acc)).isEqualTo(new Balance(20 * CENT, 0, 0));
         });
     }
 }
