@@ -13,6 +13,7 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 [ -f "$JAR" ] || { echo "no $JAR: build first with ./mvnw -B -o -q package -DskipTests" >&2; exit 1; }
 command -v jq >/dev/null || { echo "jq is needed to print the summary (apt-get install -y jq)" >&2; exit 1; }
 
+mkdir -p target
 for store in ${STORES:-sqlite}; do
   for threads in 1 8; do
     out=target/jmh-ledger-$store-t$threads.json

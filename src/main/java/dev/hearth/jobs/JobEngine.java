@@ -5,7 +5,6 @@ import dev.hearth.accounts.Principal;
 import dev.hearth.billing.CreditHold;
 import dev.hearth.billing.Ledger;
 import dev.hearth.billing.Settlement;
-import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.ModelSpec;
 import dev.hearth.config.HearthConfig;
 import dev.hearth.http.ApiException;
@@ -43,7 +42,7 @@ public final class JobEngine {
     private final ModelPool pool;
     private final JobStore store;
     private final UsageRecorder usage;
-    private final Catalog catalog;
+    private final ModelResolver models;
     private final Clock clock;
     private final HearthConfig.Jobs cfg;
     private final boolean storeParameters;
@@ -53,33 +52,27 @@ public final class JobEngine {
     private final List<Consumer<JobRecord>> finishListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
-    JobEngine(Ledger ledger, ModelPool pool, JobStore store, UsageRecorder usage, Catalog catalog, Clock clock,
+    JobEngine(Ledger ledger, ModelPool pool, JobStore store, UsageRecorder usage, ModelResolver models, Clock clock,
               HearthConfig.Jobs cfg, boolean storeParameters) {
         this.ledger = ledger;
         this.pool = pool;
         this.store = store;
         this.usage = usage;
-        this.catalog = catalog;
+        this.models = models;
         this.clock = clock;
         this.cfg = cfg;
         this.storeParameters = storeParameters;
     }
 
-    public static JobEngine open(dev.hearth.store.Database db, Ledger ledger, ModelPool pool, UsageRecorder usage, Catalog catalog,
+    /** {@code models} finds again the model of a v2 job recovered after a restart: its endpoint's queue, or the public pool. */
+    public static JobEngine open(dev.hearth.store.Database db, Ledger ledger, ModelPool pool, UsageRecorder usage, ModelResolver models,
                                  Clock clock, HearthConfig config) {
-        return new JobEngine(ledger, pool, new JobStore(db), usage, catalog, clock, config.jobs(), config.logging().storeParameters());
+        return new JobEngine(ledger, pool, new JobStore(db), usage, models, clock, config.jobs(), config.logging().storeParameters());
     }
 
     /** How recovered jobs fetch their media inputs again. */
     public void useMediaResolver(MediaResolver resolver) {
         this.mediaResolver = resolver;
-    }
-
-    private volatile EndpointTargets endpoints = EndpointTargets.NONE;
-
-    /** Dedicated endpoints, so that v2 jobs of an endpoint recovered after a restart go back to its queue. */
-    void useEndpoints(EndpointTargets endpoints) {
-        this.endpoints = endpoints;
     }
 
     /** Where media outputs of v2 jobs are stored (the storage package). */
@@ -134,6 +127,7 @@ public final class JobEngine {
 
     void succeeded(Job job, Execution ex) {
         if (!job.settled.compareAndSet(false, true)) return;
+        JobOutcome outcome;
         try {
             long units = ex.output() instanceof RunOutput.Json j ? j.billableUnits() : 0;
             long cost = job.model.pricing().actual(job.params, ex.processingMillis(), units);
@@ -146,15 +140,16 @@ public final class JobEngine {
                 }
             });
             recordUsage(job, ex.startedAt(), ex.queueMillis(), ex.processingMillis(), 200, s.charged());
-            job.outcome.complete(new JobOutcome.Completed(new CallResult(job.id, job.model, ex.output(), s.charged(),
-                    s.after().total(), ex.queueMillis(), ex.processingMillis(), job.seed, job.rate)));
+            outcome = new JobOutcome.Completed(new CallResult(job.id, job.model, ex.output(), s.charged(),
+                    s.after().total(), ex.queueMillis(), ex.processingMillis(), job.seed, job.rate));
         } catch (Exception e) {
             // settling itself failed (database down?): the hold stays open and expires; the caller gets 500
             log.error("settling job {} failed", job.id, e);
-            job.outcome.complete(new JobOutcome.Failed(new ApiException(500, "Could not record the result: " + e.getMessage())));
-        } finally {
-            finished(job);
+            outcome = new JobOutcome.Failed(new ApiException(500, "Could not record the result: " + e.getMessage()));
         }
+        // the job's slot is free before its caller hears the answer, so the caller's next call finds it free
+        finished(job);
+        job.outcome.complete(outcome);
     }
 
     void failed(Job job, Exception cause) {
@@ -183,8 +178,8 @@ public final class JobEngine {
             log.error("releasing the hold of job {} failed; the hold sweeper will release it", job.id, e);
         }
         recordUsage(job, null, job.queueMillis, 0, canceled ? 499 : error.status(), 0);
-        job.outcome.complete(new JobOutcome.Failed(error.header("x-request-id", job.id)));
         finished(job);
+        job.outcome.complete(new JobOutcome.Failed(error.header("x-request-id", job.id)));
     }
 
     private void finished(Job job) {
@@ -263,13 +258,9 @@ public final class JobEngine {
         List<JobRecord> unfinished = store.unfinished(cfg.nodeId());
         int resumed = 0;
         for (JobRecord r : unfinished) {
-            EndpointTarget endpoint;
-            try {
-                endpoint = endpoints.find(r.accountId(), r.model()).orElse(null);
-            } catch (ApiException e) {
-                endpoint = null; // a suspended endpoint: the catalog knows no such model either, so the job fails below
-            }
-            ModelSpec model = endpoint != null ? endpoint.model() : catalog.find(r.model());
+            // a suspended endpoint counts as none: the catalog knows no such model either, so the job fails below
+            EndpointTarget endpoint = models.endpointOrNull(r.accountId(), r.model());
+            ModelSpec model = endpoint != null ? endpoint.model() : models.catalogModel(r.model());
             CreditHold hold = new CreditHold(r.holdId(), r.accountId(), r.id(), r.holdAmount());
             Job job;
             try {

@@ -359,7 +359,7 @@ public final class WorkflowEngine implements AutoCloseable {
             ModelSpec model = models.find(caller.accountId(), n.model());
             if (model == null) model = catalog.resolve(n.model()); // gone since the graph was saved: the 404 names it
             result = callWaitingForTurn(new ModelCall(caller, n.model(), body, run.base(), false, null,
-                    new ModelCall.WorkflowStep(run.id(), requestId, hold)));
+                    ModelCall.WorkflowStep.ofRun(run.id(), requestId, hold)));
             values = ModelPorts.values(model, result.output());
         } catch (ApiException | IllegalStateException e) {
             if (!stopping) events.nodeRun(run.accountId(), run.id(), nodeEvent(run, n, "FAILED", null, e.getMessage()));
