@@ -20,7 +20,7 @@ for store in ${STORES:-sqlite}; do
     "$JAVA" -cp "$JAR" org.openjdk.jmh.Main LedgerBench -p store="$store" -t "$threads" \
         -f 1 -wi 1 -w 3s -i 2 -r 5s -rf json -rff "$out" "$@" > "target/jmh-ledger-$store-t$threads.log"
     jq -r --arg s "$store" --arg t "$threads" '
-        map(select(.mode == "thrpt") | {(.params.commits): .primaryMetric.score}) | add as $rate
+        (map(select(.mode == "thrpt") | {(.params.commits): .primaryMetric.score}) | add) as $rate
         | (map(select(.mode == "sample") | {(.params.commits): .primaryMetric.scorePercentiles}) | add) as $p
         | ["per_step", "grouped"][] as $c
         | "\($s) threads=\($t) \($c): \($rate[$c] | round) calls/s  p50 \($p[$c]["50.0"] * 1e6 | round) us  p99 \($p[$c]["99.0"] * 1e6 | round) us"' "$out"
