@@ -195,11 +195,11 @@ public final class HearthApp implements AutoCloseable {
     public int serve() {
         String adminHash = Authenticator.bootstrapAdminKey(db, config.admin().key());
         limits = Limits.start(config, limitSettings);
-        pool = new ModelPool(catalog, runnerFactories);
+        pool = new ModelPool(catalog, runnerFactories, clock);
         usage = new UsageRecorder(db);
         endpoints = Endpoints.serve(db, ledger, catalog, config, endpointWorkers(), clock);
         // one resolver for every surface that names a model: the caller's own endpoint first, then the catalog
-        ModelResolver models = new ModelResolver(catalog, endpoints);
+        ModelResolver models = new ModelResolver(catalog, pool, endpoints);
         engine = JobEngine.open(db, ledger, pool, usage, models, clock, config);
         usageRetention = new UsageRetention(db, clock, UsageSettings.from(config));
         usageRetention.start();

@@ -105,22 +105,20 @@ public final class JobEngine {
         }
     }
 
-    /** A job goes to its dedicated endpoint's private queue, or else to the public model pool. */
     private void dispatch(Job job) throws QueueFull, ModelUnavailable {
-        if (job.endpoint != null) job.endpoint.submit(job);
-        else pool.submit(job.model, job);
+        job.lane.submit(job);
     }
 
-    private boolean removeQueued(Job job) {
-        return job.endpoint != null ? job.endpoint.removeQueued(job.id) : pool.removeQueued(job.model.slug(), job.id);
-    }
-
-    private boolean interruptRunning(Job job) {
-        return job.endpoint != null ? job.endpoint.interruptRunning(job.id) : pool.interruptRunning(job.model.slug(), job.id);
-    }
-
+    /**
+     * A lane worker took the job and its model is warm. A job withdrawn after the worker took it (canceled, or
+     * its v1 caller gave up while the model booted) ends here, exactly once, and is not run.
+     */
     boolean started(Job job, long queueMillis) {
-        if (job.cancelRequested || job.settled.get()) return false;
+        if (job.settled.get()) return false;
+        if (job.cancelRequested) {
+            settleFailure(job, withdrawal(job));
+            return false;
+        }
         if (job.durable) store.markProcessing(job.id, clock.millis(), queueMillis);
         return true;
     }
@@ -152,7 +150,13 @@ public final class JobEngine {
         job.outcome.complete(outcome);
     }
 
+    private static Exception withdrawal(Job job) {
+        return job.withdrawal != null ? job.withdrawal : new CancellationException("canceled");
+    }
+
     void failed(Job job, Exception cause) {
+        // a run interrupted because its caller gave up reports why the caller gave up, not a bare interruption
+        if (cause instanceof CancellationException && job.withdrawal != null) cause = job.withdrawal;
         if (stopping && job.durable && cause instanceof CancellationException && !job.cancelRequested) {
             // interrupted by shutdown: the job stays PROCESSING with its hold open and runs again at the next start
             job.outcome.complete(new JobOutcome.Failed(Failures.of(job.model.slug(), new QueueFull("Hearth stopped"))));
@@ -211,7 +215,7 @@ public final class JobEngine {
 
     private void recordUsage(Job job, Long startedAt, long queueMillis, long processingMillis, int status, long cost) {
         usage.record(new UsageRecord(job.id, job.caller.accountId(), job.caller.keyId(), job.model.slug(),
-                job.endpoint == null ? null : job.endpoint.id(), job.workflowRunId,
+                job.endpointId, job.workflowRunId,
                 job.submittedAt, startedAt, clock.millis(), queueMillis, processingMillis, status, cost,
                 storeParameters ? Json.text(job.loggableParams) : null));
     }
@@ -226,8 +230,8 @@ public final class JobEngine {
         Job job = live.get(id);
         if (job != null && !record.status().terminal()) {
             job.cancelRequested = true;
-            if (removeQueued(job)) settleFailure(job, new CancellationException("canceled while queued"));
-            else if (!interruptRunning(job)) settleFailure(job, new CancellationException("canceled"));
+            if (job.lane.removeQueued(job.id)) settleFailure(job, new CancellationException("canceled while queued"));
+            else if (!job.lane.interruptRunning(job.id)) settleFailure(job, new CancellationException("canceled"));
             try {
                 job.outcome.get(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception ignored) {
@@ -239,9 +243,12 @@ public final class JobEngine {
 
     /** A v1 caller stopped waiting (no slot in time): the job is withdrawn if queued, interrupted if running. */
     void giveUp(Job job, Exception why) {
+        job.withdrawal = why;
         job.cancelRequested = true;
-        if (removeQueued(job)) settleFailure(job, why);
-        else interruptRunning(job);
+        if (job.lane.removeQueued(job.id)) settleFailure(job, why);
+        // neither queued nor running: a lane worker holds it while its model boots. It ends now; the worker then
+        // finds it settled and skips it. Whichever of the two settles first wins (settled is compare-and-set).
+        else if (!job.lane.interruptRunning(job.id)) settleFailure(job, why);
     }
 
     /** Deletes v2 records whose time to be read has passed; returns how many. */
@@ -258,9 +265,8 @@ public final class JobEngine {
         List<JobRecord> unfinished = store.unfinished(cfg.nodeId());
         int resumed = 0;
         for (JobRecord r : unfinished) {
-            // a suspended endpoint counts as none: the catalog knows no such model either, so the job fails below
-            EndpointTarget endpoint = models.endpointOrNull(r.accountId(), r.model());
-            ModelSpec model = endpoint != null ? endpoint.model() : models.catalogModel(r.model());
+            ModelResolver.Target target = models.recovered(r.accountId(), r.model());
+            ModelSpec model = target == null ? null : target.model();
             CreditHold hold = new CreditHold(r.holdId(), r.accountId(), r.id(), r.holdAmount());
             Job job;
             try {
@@ -289,7 +295,7 @@ public final class JobEngine {
                 continue;
             }
             try {
-                job.endpoint = endpoint;
+                job.runOn(target);
                 live.put(job.id, job);
                 dispatch(job);
                 resumed++;

@@ -148,7 +148,7 @@ public final class ModelCalls {
         ModelCall call = a.call;
         Job job = new Job(a.requestId, call.caller(), model, a.params, a.media, media.redact(model, a.params, a.media), call.base(), a.seed,
                 a.hold, a.slot, a.rate, a.durable, webhookUrl, clock.millis(), System.nanoTime(), engine);
-        job.endpoint = a.target.endpoint();
+        job.runOn(a.target);
         if (call.step() != null) job.workflowRunId = call.step().runId();
         job.events = call.events();
         return job;

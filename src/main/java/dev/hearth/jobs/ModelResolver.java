@@ -3,6 +3,8 @@ package dev.hearth.jobs;
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.InputValidator;
 import dev.hearth.catalog.ModelSpec;
+import dev.hearth.runtime.JobLane;
+import dev.hearth.runtime.ModelPool;
 
 /**
  * What a model name means to an account, for every surface that names one: {@code POST /v1/{slug}} and
@@ -12,21 +14,21 @@ import dev.hearth.catalog.ModelSpec;
  */
 public final class ModelResolver {
 
-    /** A resolved name: the model as it is served, and the endpoint whose queue runs it (null: the public pool). */
-    public record Target(ModelSpec model, EndpointTarget endpoint, InputValidator validator) {
+    /**
+     * A resolved name: the model as it is served, the lane its jobs run in (the endpoint's private pool or the
+     * model's public lane), and the endpoint's id for usage records (null for a catalog model).
+     */
+    public record Target(ModelSpec model, JobLane lane, String endpointId, InputValidator validator) {
     }
 
     private final Catalog catalog;
+    private final ModelPool pool;
     private final EndpointTargets endpoints;
 
-    public ModelResolver(Catalog catalog, EndpointTargets endpoints) {
+    public ModelResolver(Catalog catalog, ModelPool pool, EndpointTargets endpoints) {
         this.catalog = catalog;
+        this.pool = pool;
         this.endpoints = endpoints;
-    }
-
-    /** The catalog alone (no dedicated endpoints configured). */
-    public static ModelResolver catalogOnly(Catalog catalog) {
-        return new ModelResolver(catalog, EndpointTargets.NONE);
     }
 
     /**
@@ -35,9 +37,16 @@ public final class ModelResolver {
      */
     public Target resolve(String accountId, String name) {
         EndpointTarget endpoint = accountId == null ? null : endpoints.find(accountId, name).orElse(null);
-        if (endpoint != null) return new Target(endpoint.model(), endpoint, catalog.validator(endpoint.catalogSlug()));
-        ModelSpec model = catalog.resolve(name);
-        return new Target(model, null, catalog.validator(model.slug()));
+        if (endpoint != null) return of(endpoint);
+        return of(catalog.resolve(name));
+    }
+
+    private Target of(EndpointTarget endpoint) {
+        return new Target(endpoint.model(), endpoint, endpoint.id(), catalog.validator(endpoint.catalogSlug()));
+    }
+
+    private Target of(ModelSpec catalogModel) {
+        return new Target(catalogModel, pool.lane(catalogModel), null, catalog.validator(catalogModel.slug()));
     }
 
     /** The model {@code name} means for {@code accountId} (null: the catalog only), or null when nothing is called that. */
@@ -46,16 +55,19 @@ public final class ModelResolver {
         return endpoint != null ? endpoint.model() : catalog.find(name);
     }
 
-    /** The endpoint {@code name} names for {@code accountId}, or null; a suspended one counts as none (recovery). */
-    EndpointTarget endpointOrNull(String accountId, String name) {
+    /**
+     * What a v2 job recovered after a restart runs on, or null when nothing does any more: its endpoint (a
+     * suspended one counts as none), else the catalog model even if retired since (it was admitted before).
+     */
+    Target recovered(String accountId, String name) {
+        EndpointTarget endpoint;
         try {
-            return endpoints.find(accountId, name).orElse(null);
+            endpoint = endpoints.find(accountId, name).orElse(null);
         } catch (dev.hearth.http.ApiException suspended) {
-            return null;
+            endpoint = null;
         }
-    }
-
-    ModelSpec catalogModel(String slug) {
-        return catalog.find(slug);
+        if (endpoint != null) return of(endpoint);
+        ModelSpec model = catalog.find(name);
+        return model == null ? null : of(model);
     }
 }
