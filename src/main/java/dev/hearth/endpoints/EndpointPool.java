@@ -330,10 +330,10 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
                 : new CancellationException("Hearth stopped"));
         lane.interruptAll();
         List<Thread> stops = all.stream().map(w -> Thread.ofVirtual().start(() -> stop(w))).toList();
-        long deadline = System.currentTimeMillis() + waitMillis;
+        long deadline = clock.millis() + waitMillis;
         for (Thread t : stops) {
             try {
-                t.join(Math.max(1, deadline - System.currentTimeMillis()));
+                t.join(Math.max(1, deadline - clock.millis()));
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 break;

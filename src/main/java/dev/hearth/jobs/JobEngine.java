@@ -324,8 +324,8 @@ public final class JobEngine {
                 settleFailure(job, new QueueFull("Hearth is shutting down; retry shortly"));
             }
         }
-        long deadline = System.currentTimeMillis() + cfg.drainTimeout() * 1000L;
-        while (pool.busy() > 0 && System.currentTimeMillis() < deadline) {
+        long deadline = clock.millis() + cfg.drainTimeout() * 1000L;
+        while (pool.busy() > 0 && clock.millis() < deadline) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
