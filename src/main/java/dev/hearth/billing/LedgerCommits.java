@@ -90,8 +90,12 @@ public sealed interface LedgerCommits extends AutoCloseable {
 
         @Override
         public <T> T run(Function<Handle, T> work) {
-            // after close (a graceful stop's last settlements) or from inside a batch: a transaction of its own
-            if (closed || Thread.currentThread() == writer) return jdbi.inTransaction(work::apply);
+            if (Thread.currentThread() == writer) {
+                // the batch's own transaction holds the write lock: a second transaction would wait for it forever
+                throw new IllegalStateException("a ledger change cannot make another ledger change inside its transaction");
+            }
+            // after close (a graceful stop's last settlements): a transaction of its own
+            if (closed) return jdbi.inTransaction(work::apply);
             Change<T> change = new Change<>(work, new CompletableFuture<>());
             waiting.add(change);
             // closed meanwhile: the writer may be gone, so the change runs here unless the writer already took it
