@@ -97,7 +97,7 @@ async function showResult(box, res, millis) {
   add(box, meta, json === null ? h('pre', {class: 'output'}, text) : renderJson(json));
 }
 
-function media(type, src) {
+export function media(type, src) {
   if (type.startsWith('image/')) return h('img', {src, alt: 'model output', class: 'output-media'});
   if (type.startsWith('audio/')) return h('audio', {src, controls: true, class: 'output-media'});
   return h('video', {src, controls: true, class: 'output-media'});
