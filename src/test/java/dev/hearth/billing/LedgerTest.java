@@ -19,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The ledger's rules, run unchanged on SQLite and on PostgreSQL: free credits first, holds that cannot
- * overdraw, idempotent post and release, grants idempotent by reference, corrections that never go below
- * zero, and the invariant balance == sum of ledger entries after everything.
+ * The ledger's rules, run unchanged on SQLite and on PostgreSQL, through group commit (the default) and one
+ * transaction per step: free credits first, holds that cannot overdraw, idempotent settle and void, multi-step
+ * holds for workflow runs, grants idempotent by reference, corrections that never go below zero, and the ledger
+ * invariants ({@link LedgerInvariants}) after every test.
  */
 class LedgerTest {
 
@@ -87,7 +88,7 @@ class LedgerTest {
 
     @ParameterizedTest
     @EnumSource(Store.class)
-    void holdsCannotOverdrawAndPostOrReleaseHappenOnce(Store store) throws Exception {
+    void holdsCannotOverdrawAndSettleOrVoidHappenOnce(Store store) throws Exception {
         withLedger(store, (ledger, accounts) -> {
             String acc = accounts.create("b", "free", 10 * CENT).accountId();
             CreditHold h1 = ledger.hold(acc, "r1", 6 * CENT, 60_000);
