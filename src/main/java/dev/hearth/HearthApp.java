@@ -52,6 +52,9 @@ import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
 import dev.hearth.runners.esrgan.EsrganRunnerFactory;
 import dev.hearth.runners.ocr.OcrRunnerFactory;
+import dev.hearth.runners.speech.SpeechRunnerFactory;
+import dev.hearth.runners.vision.BackgroundRemovalRunnerFactory;
+import dev.hearth.runners.vision.FaceDetectionRunnerFactory;
 import dev.hearth.runtime.ModelPool;
 import dev.hearth.runtime.ModelState;
 import dev.hearth.storage.LocalBlobStore;
@@ -182,7 +185,9 @@ public final class HearthApp implements AutoCloseable {
     public static Map<String, RunnerFactory> builtInRunners(HearthConfig config) {
         ArtifactCache artifacts = ArtifactCache.fromConfig(config);
         Map<String, RunnerFactory> runners = new java.util.HashMap<>();
-        for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory())) {
+        for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory(),
+                new SpeechRunnerFactory(), new FaceDetectionRunnerFactory(),
+                new BackgroundRemovalRunnerFactory())) {
             runners.put(f.type(), new ResolvingRunnerFactory(f, artifacts));
         }
         return Map.copyOf(runners);

@@ -35,7 +35,9 @@ import java.util.UUID;
  * </ol>
  * A refusal at any step undoes, last first, what the steps before it took, so a refused call changes nothing
  * and is charged nothing: nothing is held before every check has passed. A workflow node enters the same
- * chain with the steps its run already took at submit marked done ({@link ModelCall.WorkflowStep#doneByRun}).
+ * chain; its call can name the steps its run took once for all its nodes ({@link ModelCall.WorkflowStep#doneByRun},
+ * request rate and premium), and skips exactly those; the hold step hands on the run's own credit hold
+ * ({@link ModelCall.WorkflowStep#runHold}) instead of holding again.
  */
 public final class AdmissionChain {
 

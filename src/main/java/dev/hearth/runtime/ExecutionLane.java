@@ -67,6 +67,8 @@ public final class ExecutionLane implements JobLane {
     private volatile Work taken;
     private volatile boolean stopped;
     private volatile boolean closed;
+    /** Jobs started and not yet reported: {@link #close} waits for them, so their ends are settled before the store closes. */
+    private final java.util.concurrent.atomic.AtomicInteger unreported = new java.util.concurrent.atomic.AtomicInteger();
 
     /** {@code name} starts the lane's messages: "Model 'x'" or "Endpoint 'y'". */
     public ExecutionLane(String name, String threadName, int queueSize, Runners runners, Clock clock) {
@@ -134,7 +136,14 @@ public final class ExecutionLane implements JobLane {
                 lease.release(false);
                 continue;
             }
-            Thread.ofVirtual().name("job-" + w.id()).start(() -> run(w, lease, queueMillis));
+            unreported.incrementAndGet();
+            Thread.ofVirtual().name("job-" + w.id()).start(() -> {
+                try {
+                    run(w, lease, queueMillis);
+                } finally {
+                    unreported.decrementAndGet();
+                }
+            });
         }
     }
 
@@ -206,12 +215,24 @@ public final class ExecutionLane implements JobLane {
         return left;
     }
 
-    /** Stops the dispatcher and interrupts what still runs. */
+    /**
+     * Stops the dispatcher, interrupts what still runs and waits (a few seconds at most) until every started
+     * job has reported its end, so that each is settled while the database is still open.
+     */
     public void close() {
         stopped = true;
         closed = true;
         interruptAll();
         dispatcher.interrupt();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (unreported.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         runs.shutdownNow();
     }
 }

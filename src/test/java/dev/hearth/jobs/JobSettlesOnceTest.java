@@ -20,13 +20,12 @@ import dev.hearth.runtime.QueueFull;
 import dev.hearth.runtime.Work;
 import dev.hearth.store.Database;
 import dev.hearth.usage.UsageRecorder;
+import dev.hearth.TestClock;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,26 +83,6 @@ class JobSettlesOnceTest {
         }
     }
 
-    /** A clock the test moves forward; nothing here sleeps to let time pass. */
-    static final class MovableClock extends Clock {
-        final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-    }
-
     @Test
     void completeCancelTimeoutAndGiveUpRacingEndEachJobExactlyOnce() throws Exception {
         Path dir = Files.createTempDirectory("hearth-race");
@@ -119,7 +97,7 @@ class JobSettlesOnceTest {
                 input_schema: {type: object}
                 """);
         HearthConfig config = ConfigLoader.load(null, Map.of(), Map.of("data_dir", dir.resolve("data").toString()));
-        MovableClock clock = new MovableClock();
+        TestClock clock = new TestClock();
         int jobs = 300;
         try (Database db = Database.open(config); UsageRecorder usage = new UsageRecorder(db)) {
             Ledger ledger = new Ledger(db, clock);
@@ -203,15 +181,15 @@ class JobSettlesOnceTest {
         }
     }
 
-    /** One lane worker's handling of one job, as ModelLane does it: take, boot, start, run, report. */
-    private static void work(HandLane lane, Job job, int ending, MovableClock clock) {
+    /** One lane worker's handling of one job, as an ExecutionLane does it: take, wait for the runner (boot), start, run, report. */
+    private static void work(HandLane lane, Job job, int ending, TestClock clock) {
         if (!lane.take(job.id)) return;
         Thread.yield(); // the model boots while the worker holds the job: a give-up may land now
         if (!job.start(0)) return;
         lane.running.add(job.id);
         Thread.yield();
         lane.running.remove(job.id);
-        clock.millis.addAndGet(5);
+        clock.advance(Duration.ofMillis(5));
         if (lane.interrupted.contains(job.id)) {
             job.failed(new CancellationException("interrupted"));
             return;

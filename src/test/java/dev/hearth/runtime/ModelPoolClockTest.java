@@ -9,19 +9,16 @@ import dev.hearth.runners.RunOutput;
 import dev.hearth.runners.Runner;
 import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.RunnerSpec;
+import dev.hearth.TestClock;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,25 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * instead of sleeping through the idle timeout, and asks the reaper directly.
  */
 class ModelPoolClockTest {
-
-    static final class MovableClock extends Clock {
-        final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-    }
 
     /** A runner type that answers at once and counts its boots and closes: plumbing only, never a model. */
     static final class CountingRunners implements RunnerFactory {
@@ -126,7 +104,7 @@ class ModelPoolClockTest {
                 input_schema: {type: object}
                 """);
         Catalog catalog = Catalog.load(dir.toString());
-        MovableClock clock = new MovableClock();
+        TestClock clock = new TestClock();
         CountingRunners runners = new CountingRunners();
         try (ModelPool pool = new ModelPool(catalog, Map.of("counting", runners), clock)) {
             Job first = new Job("j1");
@@ -134,11 +112,11 @@ class ModelPoolClockTest {
             first.done.get(30, TimeUnit.SECONDS);
             assertThat(pool.status("counted").state()).isEqualTo(ModelState.WARM);
 
-            clock.millis.addAndGet(59_000);
+            clock.advance(Duration.ofSeconds(59));
             pool.unloadIdle();
             assertThat(pool.status("counted").state()).as("59 s idle of 60").isEqualTo(ModelState.WARM);
 
-            clock.millis.addAndGet(1_000);
+            clock.advance(Duration.ofSeconds(1));
             pool.unloadIdle();
             assertThat(pool.status("counted").state()).isEqualTo(ModelState.COLD);
             assertThat(runners.closes.get()).isEqualTo(1);
