@@ -41,7 +41,8 @@ public final class OnnxEmbeddingRunnerFactory implements RunnerFactory {
         return new EmbeddingRunner(embedder);
     }
 
-    static TextEmbedder.Settings settings(RunnerSpec spec) {
+    /** The embedder settings a catalog runner section names; public for the benchmarks, which boot one bare. */
+    public static TextEmbedder.Settings settings(RunnerSpec spec) {
         return new TextEmbedder.Settings(
                 spec.requiredText("model"),
                 spec.requiredText("tokenizer"),
