@@ -94,7 +94,13 @@ public final class Hearth implements Runnable {
             if (port != null) o.put("server.port", port.toString());
             HearthConfig cfg = common.load(o);
             HearthApp app = new HearthApp(cfg);
-            int bound = app.serve();
+            int bound;
+            try {
+                bound = app.serve();
+            } catch (RuntimeException e) {
+                app.close();
+                throw e;
+            }
             String host = cfg.server().host().equals("0.0.0.0") ? "localhost" : cfg.server().host();
             System.out.println("Hearth is serving on http://" + host + ":" + bound + " (data in " + cfg.dataPath().toAbsolutePath() + ")");
             CountDownLatch stopped = new CountDownLatch(1);

@@ -23,6 +23,7 @@ import dev.hearth.http.AccessLog;
 import dev.hearth.http.Caller;
 import dev.hearth.http.HttpFront;
 import dev.hearth.http.JsonBody;
+import dev.hearth.http.ListenAddress;
 import dev.hearth.jobs.AsyncRoutes;
 import dev.hearth.jobs.EndpointTarget;
 import dev.hearth.jobs.JobEngine;
@@ -193,6 +194,8 @@ public final class HearthApp implements AutoCloseable {
 
     /** Starts the HTTP server; returns the port it listens on. */
     public int serve() {
+        // before anything starts: a second Hearth on the same port (and data folder) must stop here, not recover jobs
+        ListenAddress.requireFree(config.server().host(), config.server().port());
         String adminHash = Authenticator.bootstrapAdminKey(db, config.admin().key());
         limits = Limits.start(config, limitSettings);
         pool = new ModelPool(catalog, runnerFactories);
@@ -270,6 +273,7 @@ public final class HearthApp implements AutoCloseable {
                 // the generic model route comes last: it matches any /v1/{slug}
                 new ModelRoutes(caller, calls, body, base));
         server.start();
+        ListenAddress.boundPort(server, config.server().host(), config.server().port());
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("hearth-sweeper").unstarted(r));
         sweeper.scheduleWithFixedDelay(this::sweep, 0, 1, TimeUnit.MINUTES);
         long sweepMillis = storage.settings().sweepInterval().toMillis();
