@@ -31,6 +31,7 @@ public final class Hearth implements Runnable {
 
     public static void main(String[] args) {
         carriersForNativeWaits();
+        dev.hearth.logging.HelidonLogging.routeJdkLogging();
         CommandLine cli = new CommandLine(new Hearth());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             String msg = e instanceof ApiException api ? "error (" + api.status() + "): " + api.getMessage() : "error: " + e.getMessage();
