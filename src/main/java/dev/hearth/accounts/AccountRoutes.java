@@ -34,6 +34,16 @@ public final class AccountRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
+        // which views a key opens, answered with 200 for both kinds of key (the dashboard signs in with it)
+        rules.get("/v1/whoami", (req, res) -> {
+            Principal p = caller.of(req);
+            if (p.admin()) {
+                Replies.ok(res, Json.object().put("role", "admin"));
+                return;
+            }
+            limits.admitRead(p.accountId());
+            Replies.ok(res, Json.object().put("role", "account").put("account_id", p.accountId()));
+        });
         rules.get("/v1/keys", (req, res) -> {
             String acc = caller.account(req).accountId();
             limits.admitRead(acc);

@@ -102,7 +102,8 @@ public final class Administration {
         ArrayNode out = Json.MAPPER.createArrayNode();
         for (Account a : accounts.list()) {
             out.add(Json.object().put("account_id", a.id()).put("name", a.name()).put("plan", a.plan()).put("status", a.status())
-                    .put("credits", Money.toUsd(a.paidBalance())).put("free-credits", Money.toUsd(a.freeBalance())));
+                    .put("credits", Money.toUsd(a.paidBalance())).put("free-credits", Money.toUsd(a.freeBalance()))
+                    .put("system", a.system()));
         }
         return out;
     }
