@@ -260,7 +260,7 @@ public final class HearthApp implements AutoCloseable {
                 new CatalogRoutes(caller, catalog, pool, limits),
                 new EmbeddingsRoute(caller, calls, body),
                 new ChatCompletionsRoute(caller, calls, catalog, body),
-                new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits),
+                new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits, pool::status),
                 new WebhookRoutes(caller, webhookSecrets),
                 new WorkflowRoutes(caller, workflows, workflowEngine, workflowStore, catalog, operations.all(),
                         (model, account) -> runnerFactories.containsKey(model.runner().type()) && premiumAllowed(model, account.accountId()),

@@ -25,6 +25,8 @@ final class ModelInstance {
     private volatile Runner runner;
     private volatile ModelState state = ModelState.COLD;
     private volatile String detail;
+    /** How far the current boot step is (0..1) when the step says so, as a download's "(42%)" does; else null. */
+    private volatile Double bootProgress;
     private volatile Double bootSeconds;
     private volatile long failedAtNanos = Long.MIN_VALUE;
     private volatile ModelUnavailable failure;
@@ -66,10 +68,12 @@ final class ModelInstance {
         try {
             Runner booted = factory.boot(spec.runner(), step -> {
                 detail = step;
+                bootProgress = percentOf(step);
                 log.info("boot {}: {}", spec.slug(), step);
             });
             bootSeconds = (System.nanoTime() - t0) / 1e9;
             detail = null;
+            bootProgress = null;
             failure = null;
             lastUsedAt = System.currentTimeMillis();
             runner = booted;
@@ -78,6 +82,7 @@ final class ModelInstance {
             return booted;
         } catch (Exception | LinkageError e) {
             detail = String.valueOf(e.getMessage());
+            bootProgress = null;
             failure = new ModelUnavailable("Model '" + spec.slug() + "' could not be booted: " + e.getMessage(), e);
             failedAtNanos = System.nanoTime();
             state = ModelState.FAILED;
@@ -133,5 +138,16 @@ final class ModelInstance {
 
     Double bootSeconds() {
         return bootSeconds;
+    }
+
+    Double bootProgress() {
+        return bootProgress;
+    }
+
+    private static final java.util.regex.Pattern PERCENT = java.util.regex.Pattern.compile("\\((\\d{1,3})%\\)");
+
+    static Double percentOf(String step) {
+        java.util.regex.Matcher m = step == null ? null : PERCENT.matcher(step);
+        return m != null && m.find() ? Math.min(100, Integer.parseInt(m.group(1))) / 100.0 : null;
     }
 }
