@@ -7,6 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One model's in-process instance and its lifecycle: cold → booting → warm → (idle) → cold. The boot lock
@@ -144,10 +146,11 @@ final class ModelInstance {
         return bootProgress;
     }
 
-    private static final java.util.regex.Pattern PERCENT = java.util.regex.Pattern.compile("\\((\\d{1,3})%\\)");
+    /** A boot step's own percentage, as the artifact download reports it: "weights: 1.0 MB / 4.0 MB (25%)". */
+    private static final Pattern PERCENT = Pattern.compile("\\((\\d{1,3})%\\)");
 
     static Double percentOf(String step) {
-        java.util.regex.Matcher m = step == null ? null : PERCENT.matcher(step);
+        Matcher m = step == null ? null : PERCENT.matcher(step);
         return m != null && m.find() ? Math.min(100, Integer.parseInt(m.group(1))) / 100.0 : null;
     }
 }
