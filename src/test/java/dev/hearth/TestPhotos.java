@@ -35,6 +35,7 @@ public final class TestPhotos {
         String problem;
         try {
             Path tmp = Files.createTempDirectory("hearth-deb");
+            Files.createDirectories(DIR);  // dpkg-deb -x creates only the last folder of its target
             Process download = new ProcessBuilder("apt-get", "download", pkg).directory(tmp.toFile()).redirectErrorStream(true).start();
             String log = new String(download.getInputStream().readAllBytes());
             if (!download.waitFor(300, TimeUnit.SECONDS) || download.exitValue() != 0) throw new IllegalStateException("apt-get download " + pkg + ": " + log);
