@@ -26,9 +26,9 @@ import dev.hearth.http.HttpFront;
 import dev.hearth.http.JsonBody;
 import dev.hearth.http.ListenAddress;
 import dev.hearth.jobs.AsyncRoutes;
-import dev.hearth.jobs.EndpointTarget;
 import dev.hearth.jobs.JobEngine;
 import dev.hearth.jobs.ModelCalls;
+import dev.hearth.jobs.ModelResolver;
 import dev.hearth.jobs.WebhookTargets;
 import dev.hearth.limits.LimitRoutes;
 import dev.hearth.limits.LimitSettings;
@@ -103,7 +103,6 @@ import dev.hearth.workflows.NodeModels;
 import dev.hearth.workflows.operations.Operations;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -206,9 +205,12 @@ public final class HearthApp implements AutoCloseable {
         ListenAddress.requireFree(config.server().host(), config.server().port());
         String adminHash = Authenticator.bootstrapAdminKey(db, config.admin().key());
         limits = Limits.start(config, limitSettings);
-        pool = new ModelPool(catalog, runnerFactories);
+        pool = new ModelPool(catalog, runnerFactories, clock);
         usage = new UsageRecorder(db);
-        engine = JobEngine.open(db, ledger, pool, usage, catalog, clock, config);
+        endpoints = Endpoints.serve(db, ledger, catalog, config, endpointWorkers(), clock);
+        // one resolver for every surface that names a model: the caller's own endpoint first, then the catalog
+        ModelResolver models = new ModelResolver(catalog, pool, endpoints);
+        engine = JobEngine.open(db, ledger, pool, usage, models, clock, config);
         usageRetention = new UsageRetention(db, clock, UsageSettings.from(config));
         usageRetention.start();
         metrics = observe(pool, usage);
@@ -233,12 +235,10 @@ public final class HearthApp implements AutoCloseable {
         engine.onFinished(r -> {
             if (r.webhookUrl() != null) webhooks.enqueue(r.accountId(), r.id(), r.webhookUrl(), Json.text(RequestViews.result(r)));
         });
-        ModelCalls calls = new ModelCalls(catalog, ledger, limits, engine, media, clock, config.jobs());
+        ModelCalls calls = new ModelCalls(models, ledger, limits, engine, media, clock, config.jobs());
         calls.observe((model, status, queue, processing, total) -> metrics.recordCall(model, status,
                 java.time.Duration.ofMillis(queue), java.time.Duration.ofMillis(processing), java.time.Duration.ofMillis(total)));
         WebhookTargets webhookTargets = url -> checkWebhookUrl(url, "X-Webhook-Url");
-        endpoints = Endpoints.serve(db, ledger, catalog, config, endpointWorkers(), clock);
-        calls.useEndpoints(endpoints);
         // once media inputs, outputs, webhooks and metrics are wired, and before the hold sweeper runs:
         // v2 jobs left by the last stop keep their holds and run again
         engine.recover();
@@ -247,8 +247,7 @@ public final class HearthApp implements AutoCloseable {
         Operations operations = Operations.builtIn();
         WorkflowStore workflowStore = new WorkflowStore(db);
         // a model node may name its owner's dedicated endpoint, resolved before the catalog as the pipeline does
-        NodeModels nodeModels = (account, name) -> (account == null ? Optional.<EndpointTarget>empty() : endpoints.find(account, name))
-                .map(EndpointTarget::model).orElseGet(() -> catalog.find(name));
+        NodeModels nodeModels = models::find;
         Workflows workflows = new Workflows(workflowStore, new GraphValidator(nodeModels, name -> operations.find(name).orElse(null)), clock);
         workflowEngine = new WorkflowEngine(workflowStore, catalog, nodeModels, name -> operations.find(name).orElse(null), calls, ledger,
                 storage, mediaInputs, clock, config.jobs().nodeId());
@@ -272,7 +271,7 @@ public final class HearthApp implements AutoCloseable {
                 new ModelListRoute(caller, catalog, pool, limits, base, (account, b) -> accountModels(account, b, workflows)),
                 new GenerationRoutes(caller, new Generations(db), usage, limits, clock, storage.settings().outputRetention()),
                 new EmbeddingsRoute(caller, calls, body),
-                new ChatCompletionsRoute(caller, calls, catalog, body),
+                new ChatCompletionsRoute(caller, calls, body),
                 new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits, pool::status),
                 new WebhookRoutes(caller, webhookSecrets),
                 new WorkflowRoutes(caller, workflows, workflowEngine, workflowStore, catalog, operations.all(),

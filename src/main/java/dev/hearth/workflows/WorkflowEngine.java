@@ -337,14 +337,14 @@ public final class WorkflowEngine implements AutoCloseable {
      * asking again with the same request id is safe.
      */
     private CallResult callWaitingForTurn(ModelCall call) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + LIMIT_WAIT_MILLIS;
+        long deadline = clock.millis() + LIMIT_WAIT_MILLIS;
         while (true) {
             try {
                 return calls.call(call);
             } catch (ApiException e) {
                 if (e.status() != 429 || stopping) throw e;
                 long retryMillis = Math.min(5_000, Math.max(200, 1000 * parseSeconds(e.headers().get("Retry-After"))));
-                if (System.currentTimeMillis() + retryMillis > deadline) throw e;
+                if (clock.millis() + retryMillis > deadline) throw e;
                 Thread.sleep(retryMillis);
             }
         }
