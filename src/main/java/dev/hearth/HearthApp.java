@@ -13,6 +13,7 @@ import dev.hearth.endpoints.Endpoints;
 import dev.hearth.endpoints.WorkerBackend;
 import dev.hearth.endpoints.WorkerBackends;
 import dev.hearth.billing.Ledger;
+import dev.hearth.billing.LedgerCommits;
 import dev.hearth.billing.Money;
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.CatalogRoutes;
@@ -165,7 +166,7 @@ public final class HearthApp implements AutoCloseable {
         runners.putAll(extraRunners);
         this.runnerFactories = Map.copyOf(runners);
         this.db = Database.open(config);
-        this.ledger = new Ledger(db, clock);
+        this.ledger = new Ledger(db, clock, LedgerCommits.of(config.billing().ledgerCommit(), db.jdbi()));
         this.accounts = new Accounts(db, ledger, clock);
         this.limitSettings = new LimitSettings(db, Plans.fromConfig(config), clock);
         this.administration = new Administration(accounts, ledger, limitSettings.plans().names(), Money.fromUsd(config.billing().freeCredits()));
@@ -250,7 +251,7 @@ public final class HearthApp implements AutoCloseable {
         NodeModels nodeModels = models::find;
         Workflows workflows = new Workflows(workflowStore, new GraphValidator(nodeModels, name -> operations.find(name).orElse(null)), clock);
         workflowEngine = new WorkflowEngine(workflowStore, catalog, nodeModels, name -> operations.find(name).orElse(null), calls, ledger,
-                storage, mediaInputs, clock, config.jobs().nodeId());
+                limits, storage, mediaInputs, clock, config.jobs().nodeId());
         WebhookRegistry webhookRegistry = new WebhookRegistry(db, webhooks, url -> checkWebhookUrl(url, "$.webhook_url"), clock);
         workflowEngine.useEvents(webhookRegistry);
         // GENERATION webhooks: every call that ended, queued with its usage record
@@ -438,6 +439,7 @@ public final class HearthApp implements AutoCloseable {
         if (workflowEngine != null) workflowEngine.close();
         if (endpoints != null) endpoints.close();
         if (server != null) server.stop();
+        ledger.close();
         if (webhooks != null) webhooks.close();
         if (sweeper != null) sweeper.shutdownNow();
         if (usageRetention != null) usageRetention.close();

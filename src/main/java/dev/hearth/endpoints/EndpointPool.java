@@ -3,7 +3,7 @@ package dev.hearth.endpoints;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.catalog.ModelSpec;
-import dev.hearth.catalog.Pricing;
+import dev.hearth.billing.Pricing;
 import dev.hearth.catalog.Scaling;
 import dev.hearth.http.Json;
 import dev.hearth.jobs.EndpointTarget;

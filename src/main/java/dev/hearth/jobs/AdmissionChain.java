@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.billing.CreditHold;
 import dev.hearth.billing.InsufficientCredits;
 import dev.hearth.billing.Ledger;
-import dev.hearth.billing.Money;
 import dev.hearth.catalog.ModelSpec;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.FormFields;
@@ -37,7 +36,8 @@ import java.util.UUID;
  * A refusal at any step undoes, last first, what the steps before it took, so a refused call changes nothing
  * and is charged nothing: nothing is held before every check has passed. A workflow node enters the same
  * chain; its call can name the steps its run took once for all its nodes ({@link ModelCall.WorkflowStep#doneByRun},
- * only request rate and premium so far), and skips exactly those.
+ * request rate and premium), and skips exactly those; the hold step hands on the run's own credit hold
+ * ({@link ModelCall.WorkflowStep#runHold}) instead of holding again.
  */
 public final class AdmissionChain {
 
@@ -268,6 +268,12 @@ public final class AdmissionChain {
         }
 
         public void enter(Admission a) {
+            CreditHold runHold = a.call.step() == null ? null : a.call.step().runHold();
+            if (runHold != null) {
+                // a workflow node charges the hold its run took at submit for the whole graph
+                a.hold = runHold;
+                return;
+            }
             ModelSpec model = a.model();
             int timeoutSeconds = model.scaling().executionTimeoutSeconds();
             long ttl = a.durable ? V2_HOLD_TTL_MILLIS : timeoutSeconds * 1000L + V1_HOLD_GRACE_MILLIS;
@@ -275,14 +281,13 @@ public final class AdmissionChain {
             try {
                 a.hold = ledger.hold(a.accountId, a.requestId, price, ttl);
             } catch (InsufficientCredits e) {
-                throw new ApiException(406, "Insufficient credits: your balance of $" + Money.format(e.available())
-                        + " is below the price of $" + Money.format(e.price()) + " for this call to '" + model.slug()
-                        + "'. Add credits and try again");
+                throw new ApiException(406, e.explain("this call to '" + model.slug() + "'"));
             }
         }
 
         public void undo(Admission a) {
-            ledger.release(a.hold);
+            // a run's hold outlives a refused node: the run releases what it has left when it ends
+            if (!a.hold.multiStep()) ledger.voidHold(a.hold);
             a.hold = null;
         }
     }

@@ -129,11 +129,11 @@ public final class JobEngine {
         JobOutcome outcome;
         try {
             long units = ex.output() instanceof RunOutput.Json j ? j.billableUnits() : 0;
-            long cost = job.model.pricing().actual(job.params, ex.processingMillis(), units, job.model.scaling().executionTimeoutSeconds());
+            long cost = job.model.pricing().actual(job.params, ex.processingMillis(), units);
             JsonNode shown = shownOutput(job, ex.output());
             String outputJson = job.durable ? Json.text(shown) : null;
             long now = clock.millis();
-            Settlement s = ledger.post(job.hold, cost, job.model.slug(), (h, settled) -> {
+            Settlement s = ledger.settle(job.hold, job.id, cost, job.model.slug(), (h, settled) -> {
                 if (job.durable) {
                     store.complete(h, job.id, outputJson, settled.charged(), settled.after().total(), now, ex.queueMillis(),
                             ex.processingMillis(), now + cfg.recordTtl() * 1000L);
@@ -177,7 +177,8 @@ public final class JobEngine {
         JobStatus status = canceled ? JobStatus.CANCELED : JobStatus.FAILED;
         long now = clock.millis();
         try {
-            ledger.release(job.hold, (h, released) -> {
+            // a workflow run's hold outlives its failed node: the run gives back what it has left when it ends
+            if (!job.hold.multiStep()) ledger.voidHold(job.hold, (h, released) -> {
                 if (job.durable) store.end(h, job.id, status, error.getMessage(), error.status(), now, now + cfg.recordTtl() * 1000L);
             });
         } catch (Exception e) {
@@ -296,7 +297,7 @@ public final class JobEngine {
                     continue;
                 }
             }
-            boolean holdOpen = ledger.holdState(r.holdId()).map("OPEN"::equals).orElse(false);
+            boolean holdOpen = ledger.holdState(r.holdId()).map(dev.hearth.billing.HoldState.OPEN::equals).orElse(false);
             if (model == null || !holdOpen) {
                 String why = model == null ? "model '" + r.model() + "' is no longer in the catalog" : "its credit hold expired while Hearth was down";
                 settleFailure(job, new ModelUnavailable("Request was not run after a restart: " + why, null));

@@ -2,6 +2,7 @@ package dev.hearth.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.accounts.Principal;
+import dev.hearth.billing.CreditHold;
 import dev.hearth.runners.EventSink;
 
 import java.util.Set;
@@ -21,9 +22,10 @@ public record ModelCall(Principal caller, String slug, ObjectNode body, String b
      * A workflow run's model node: the run id goes into the usage record, and the request id is derived from the
      * run and node, so a node run again after a restart can never be charged twice (one charge per request id).
      * {@code doneByRun} names the admission steps the run took once for all its nodes at submit; the node's
-     * call skips them (only {@link AdmissionChain#RUN_MAY_TAKE} may be named).
+     * call skips them (only {@link AdmissionChain#RUN_MAY_TAKE} may be named). {@code runHold}, when set, is the
+     * credit hold the run took at submit for its whole worst case: the node charges it instead of holding its own.
      */
-    public record WorkflowStep(String runId, String requestId, Set<AdmissionChain.Step> doneByRun) {
+    public record WorkflowStep(String runId, String requestId, Set<AdmissionChain.Step> doneByRun, CreditHold runHold) {
         public WorkflowStep {
             doneByRun = Set.copyOf(doneByRun);
             if (!AdmissionChain.RUN_MAY_TAKE.containsAll(doneByRun)) {
@@ -32,7 +34,12 @@ public record ModelCall(Principal caller, String slug, ObjectNode body, String b
         }
 
         public WorkflowStep(String runId, String requestId) {
-            this(runId, requestId, Set.of());
+            this(runId, requestId, Set.of(), null);
+        }
+
+        /** A node of a run admitted at submit: the run counted against the rate, passed the premium gate and holds for it. */
+        public static WorkflowStep ofRun(String runId, String requestId, CreditHold runHold) {
+            return new WorkflowStep(runId, requestId, AdmissionChain.RUN_MAY_TAKE, runHold);
         }
     }
 

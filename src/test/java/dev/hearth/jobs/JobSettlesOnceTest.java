@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.accounts.Accounts;
 import dev.hearth.accounts.Principal;
 import dev.hearth.billing.CreditHold;
+import dev.hearth.billing.HoldState;
 import dev.hearth.billing.Ledger;
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.ModelSpec;
@@ -160,16 +161,16 @@ class JobSettlesOnceTest {
                     engine.giveUp(job, new QueueFull("no free capacity in time"));
                 }
                 JobOutcome outcome = job.outcome.get(5, TimeUnit.SECONDS);
-                String holdState = ledger.holdState(job.hold.id()).orElseThrow();
+                HoldState holdState = ledger.holdState(job.hold.id()).orElseThrow();
                 switch (outcome) {
                     case JobOutcome.Completed c -> {
-                        assertThat(holdState).as(job.id).isEqualTo("POSTED");
+                        assertThat(holdState).as(job.id).isEqualTo(HoldState.SETTLED);
                         assertThat(c.result().cost()).isEqualTo(PRICE);
                         charged += c.result().cost();
                         if (job.durable) assertThat(engine.store().find(job.id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
                     }
                     case JobOutcome.Failed f -> {
-                        assertThat(holdState).as(job.id).isEqualTo("VOIDED");
+                        assertThat(holdState).as(job.id).isEqualTo(HoldState.VOIDED);
                         if (job.durable) assertThat(engine.store().find(job.id).orElseThrow().status()).isIn(JobStatus.FAILED, JobStatus.CANCELED);
                     }
                 }
