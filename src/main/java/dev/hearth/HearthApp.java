@@ -202,7 +202,7 @@ public final class HearthApp implements AutoCloseable {
         usageRetention.start();
         metrics = observe(pool, usage);
         Caller caller = new Caller(new Authenticator(accounts, adminHash));
-        JsonBody body = new JsonBody(config.server().maxBodyBytes());
+        JsonBody body = new JsonBody(config.server().maxBodyBytes(), storage.settings().longestDataUrl());
         BaseUrl base = new BaseUrl(config.server().publicUrl());
         MediaResolver media = new MediaResolver() {
             @Override
@@ -264,7 +264,8 @@ public final class HearthApp implements AutoCloseable {
                         body, base, limits,
                         account -> endpointModels(account, nodeModels)),
                 new WebhookRegistryRoutes(caller, webhookRegistry, body, limits),
-                new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
+                new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes()),
+                        storage.settings().longestDataUrl()),
                         base::of),
                 new EndpointRoutes(caller, endpoints, body, limits),
                 // the generic model route comes last: it matches any /v1/{slug}

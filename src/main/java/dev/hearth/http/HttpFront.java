@@ -6,6 +6,7 @@ import dev.hearth.web.Dashboard;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
+import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
@@ -65,14 +66,20 @@ public final class HttpFront {
      * everything else, not with Helidon's plain-text page.
      */
     private static DirectHandlers jsonDirectHandlers() {
-        DirectHandler json = (request, type, status, headers, message) -> DirectHandler.TransportResponse.builder()
-                .status(status)
-                .headers(headers)
-                .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .keepAlive(type.keepAlive())
-                .entity(Json.bytes(Json.object().put("error", new ApiException(status.code(),
-                        message == null || message.isBlank() ? status.reasonPhrase() : status.reasonPhrase() + ": " + message).getMessage())))
-                .build();
+        DirectHandler json = (request, type, given, headers, message) -> {
+            // Helidon reports headers over its size limit as a plain bad request; SPEC §2 promises 431 for them
+            boolean headersTooLarge = message != null && message.contains("Header size exceeded");
+            Status status = headersTooLarge ? Status.REQUEST_HEADER_FIELDS_TOO_LARGE_431 : given;
+            return DirectHandler.TransportResponse.builder()
+                    .status(status)
+                    .headers(headers)
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    // the rest of an over-long header block is still unread: the connection cannot carry another request
+                    .keepAlive(type.keepAlive() && !headersTooLarge)
+                    .entity(Json.bytes(Json.object().put("error", new ApiException(status.code(),
+                            message == null || message.isBlank() ? status.reasonPhrase() : status.reasonPhrase() + ": " + message).getMessage())))
+                    .build();
+        };
         DirectHandlers.Builder b = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) b.addHandler(type, json);
         return b.build();

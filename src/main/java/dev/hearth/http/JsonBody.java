@@ -1,7 +1,10 @@
 package dev.hearth.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -15,18 +18,36 @@ import java.io.InputStream;
  * Content-Length over the limit is refused before reading, and a chunked body is cut off as soon as it
  * passes the limit (413). Content types other than JSON (or multipart/form-data where a route takes forms)
  * → 406; text that is not JSON, or a malformed form → 400.
+ *
+ * <p>A JSON body is parsed as it streams in, never first copied whole into memory, under Jackson's
+ * {@link StreamReadConstraints}: a string longer than {@code maxStringChars}, a number of more than 1,000 digits or
+ * nesting deeper than 200 levels stops the parse at that point (400), so the memory a hostile body costs is bounded
+ * by these limits, not by the body's size. Numbers whose exponent no number type holds are refused here too (422
+ * naming the field, {@link NumberRange}).
  */
 public final class JsonBody {
 
     private final long maxBytes;
+    /** {@link Json#MAPPER}'s settings with this body's string limit. */
+    private final ObjectMapper mapper;
 
+    /** Strings as long as the body itself may be. */
     public JsonBody(long maxBytes) {
+        this(maxBytes, (int) Math.min(maxBytes, Integer.MAX_VALUE));
+    }
+
+    /** {@code maxStringChars}: the longest string any field of these bodies can legitimately hold (e.g. base64 media). */
+    public JsonBody(long maxBytes, int maxStringChars) {
         this.maxBytes = maxBytes;
+        this.mapper = Json.MAPPER.copy();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength(maxStringChars).maxNestingDepth(Json.MAX_NESTING)
+                .maxNumberLength(NumberRange.MAX_EXPONENT).build());
     }
 
     public ObjectNode read(ServerRequest req) {
         checkContentType(req, false);
-        return parse(readBytes(req));
+        return parse(req);
     }
 
     /** A body that was JSON or {@code multipart/form-data}; {@code form} is null for JSON. */
@@ -47,14 +68,28 @@ public final class JsonBody {
             return new Parsed(form.toObjectNode(), form);
         }
         checkContentType(req, true);
-        return new Parsed(parse(readBytes(req)), null);
+        return new Parsed(parse(req), null);
     }
 
-    private static ObjectNode parse(byte[] bytes) {
-        if (bytes.length == 0) throw ApiException.badRequest("The request body is empty; send a JSON object");
+    private ObjectNode parse(ServerRequest req) {
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > maxBytes) throw tooLarge();
+        try (InputStream in = new BoundedInput(req.content().inputStream())) {
+            return parse(in);
+        } catch (IOException e) {
+            throw ApiException.badRequest("The request body could not be read: " + e.getMessage());
+        }
+    }
+
+    /** Parses one JSON object from {@code in} under this body's limits (public for the parser's own tests). */
+    public ObjectNode parse(InputStream in) {
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(bytes);
+            node = mapper.readTree(in);
+        } catch (StreamConstraintsException e) {
+            String limit = e.getOriginalMessage().replaceAll(", from `?StreamReadConstraints\\.\\w+\\(\\)`?", "");
+            // an over-long string is an over-large item (SPEC §8: 413); too deep or too long a number is malformed
+            throw new ApiException(limit.startsWith("String value length") ? 413 : 400, "The request body is over a parsing limit: " + limit);
         } catch (JsonProcessingException e) {
             // a broken constraint (JSON nested deeper than Json.MAPPER allows) has no location
             String where = e.getLocation() == null ? ""
@@ -63,7 +98,9 @@ public final class JsonBody {
         } catch (IOException e) {
             throw ApiException.badRequest("The request body could not be read: " + e.getMessage());
         }
-        if (node == null || !node.isObject()) throw ApiException.badRequest("The request body must be a JSON object, got " + describe(node));
+        if (node == null || node.isMissingNode()) throw ApiException.badRequest("The request body is empty; send a JSON object");
+        if (!node.isObject()) throw ApiException.badRequest("The request body must be a JSON object, got " + describe(node));
+        NumberRange.check(node);
         return (ObjectNode) node;
     }
 
@@ -93,6 +130,34 @@ public final class JsonBody {
             return out.toByteArray();
         } catch (IOException e) {
             throw ApiException.badRequest("The request body could not be read: " + e.getMessage());
+        }
+    }
+
+    /** The request's bytes, cut off with a 413 as soon as they pass the limit. */
+    private final class BoundedInput extends java.io.FilterInputStream {
+        private long total;
+
+        BoundedInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) count(1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) count(n);
+            return n;
+        }
+
+        private void count(int n) {
+            total += n;
+            if (total > maxBytes) throw tooLarge();
         }
     }
 

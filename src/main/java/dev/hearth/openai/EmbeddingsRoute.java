@@ -53,6 +53,14 @@ public final class EmbeddingsRoute implements HttpService {
             String format = b.path("encoding_format").asText("float");
             if (!format.equals("float") && !format.equals("base64")) throw ApiException.invalid("$.encoding_format: must be \"float\" or \"base64\"");
 
+            if (b.has("dimensions")) {
+                // OpenAI's text-embedding-3 models were trained so that a vector's first n values still work; the
+                // BERT-style models Hearth serves were not, so shortening their vectors would quietly spoil them
+                JsonNode d = b.get("dimensions");
+                throw ApiException.invalid("$.dimensions: " + (d.canConvertToInt() && d.isIntegralNumber() && d.asInt() > 0
+                        ? "Hearth's embedding models make vectors of their own fixed size and cannot shorten them to " + d.asInt() + "; omit dimensions"
+                        : "must be a positive integer, and Hearth's embedding models cannot shorten their vectors anyway; omit dimensions"));
+            }
             ObjectNode params = Json.object();
             params.set("input", input);
             CallResult r = calls.call(new ModelCall(principal, model.asText(), params));
