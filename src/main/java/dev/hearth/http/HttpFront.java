@@ -26,6 +26,9 @@ public final class HttpFront {
 
     private static final Logger log = LoggerFactory.getLogger(HttpFront.class);
 
+    /** RFC 6585's code, which Helidon's Status has no constant for. */
+    private static final Status HEADERS_TOO_LARGE = Status.create(431, "Request Header Fields Too Large");
+
     private HttpFront() {
     }
 
@@ -69,7 +72,7 @@ public final class HttpFront {
         DirectHandler json = (request, type, given, headers, message) -> {
             // Helidon reports headers over its size limit as a plain bad request; SPEC §2 promises 431 for them
             boolean headersTooLarge = message != null && message.contains("Header size exceeded");
-            Status status = headersTooLarge ? Status.REQUEST_HEADER_FIELDS_TOO_LARGE_431 : given;
+            Status status = headersTooLarge ? HEADERS_TOO_LARGE : given;
             return DirectHandler.TransportResponse.builder()
                     .status(status)
                     .headers(headers)
