@@ -7,6 +7,7 @@ import dev.hearth.artifacts.ResolvingRunnerFactory;
 import dev.hearth.accounts.Accounts;
 import dev.hearth.accounts.Administration;
 import dev.hearth.accounts.Authenticator;
+import dev.hearth.accounts.KeyUse;
 import dev.hearth.billing.CreditRoutes;
 import dev.hearth.endpoints.EndpointRoutes;
 import dev.hearth.endpoints.Endpoints;
@@ -131,6 +132,7 @@ public final class HearthApp implements AutoCloseable {
     public final WebhookSecrets webhookSecrets;
     private UsageRecorder usage;
     private UsageRetention usageRetention;
+    private KeyUse keyUse;
     private HearthMetrics metrics;
     private WebServer server;
     private ScheduledExecutorService sweeper;
@@ -160,7 +162,7 @@ public final class HearthApp implements AutoCloseable {
         this.runnerFactories = Map.copyOf(runners);
         this.db = Database.open(config);
         this.ledger = new Ledger(db, clock);
-        this.accounts = new Accounts(db, ledger, clock);
+        this.accounts = new Accounts(db, ledger, clock, config.section("accounts").path("max_keys_per_account").asInt(50));
         this.limitSettings = new LimitSettings(db, Plans.fromConfig(config), clock);
         this.administration = new Administration(accounts, ledger, limitSettings.plans().names(), Money.fromUsd(config.billing().freeCredits()));
         this.catalog = Catalog.load(config.catalog().dir(), env);
@@ -201,7 +203,8 @@ public final class HearthApp implements AutoCloseable {
         usageRetention = new UsageRetention(db, clock, UsageSettings.from(config));
         usageRetention.start();
         metrics = observe(pool, usage);
-        Caller caller = new Caller(new Authenticator(accounts, adminHash));
+        keyUse = new KeyUse(db, clock, java.time.Duration.ofSeconds(config.section("accounts").path("key_use_write_seconds").asLong(30)));
+        Caller caller = new Caller(new Authenticator(accounts, adminHash, keyUse));
         JsonBody body = new JsonBody(config.server().maxBodyBytes(), storage.settings().longestDataUrl());
         BaseUrl base = new BaseUrl(config.server().publicUrl());
         MediaResolver media = new MediaResolver() {
@@ -399,6 +402,7 @@ public final class HearthApp implements AutoCloseable {
         if (sweeper != null) sweeper.shutdownNow();
         if (usageRetention != null) usageRetention.close();
         if (usage != null) usage.close();
+        if (keyUse != null) keyUse.close();
         if (pool != null) pool.close();
         if (limits != null) limits.close();
         if (metrics != null) metrics.close();
