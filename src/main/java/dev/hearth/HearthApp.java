@@ -86,6 +86,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import dev.hearth.workflows.GraphValidator;
+import dev.hearth.workflows.OperationBounds;
 import dev.hearth.workflows.Templates;
 import dev.hearth.workflows.WebhookRegistry;
 import dev.hearth.workflows.WebhookRegistryRoutes;
@@ -241,11 +242,13 @@ public final class HearthApp implements AutoCloseable {
         // a model node may name its owner's dedicated endpoint, resolved before the catalog as the pipeline does
         NodeModels nodeModels = (account, name) -> (account == null ? Optional.<EndpointTarget>empty() : endpoints.find(account, name))
                 .map(EndpointTarget::model).orElseGet(() -> catalog.find(name));
-        Workflows workflows = new Workflows(workflowStore, new GraphValidator(nodeModels, name -> operations.find(name).orElse(null)), clock);
+        OperationBounds operationBounds = OperationBounds.from(config.section("workflows"));
+        Workflows workflows = new Workflows(workflowStore, new GraphValidator(nodeModels, name -> operations.find(name).orElse(null), operationBounds), clock);
         workflowEngine = new WorkflowEngine(workflowStore, catalog, nodeModels, name -> operations.find(name).orElse(null), calls, ledger,
                 storage, mediaInputs, clock, config.jobs().nodeId());
         WebhookRegistry webhookRegistry = new WebhookRegistry(db, webhooks, url -> checkWebhookUrl(url, "$.webhook_url"), clock);
         workflowEngine.useEvents(webhookRegistry);
+        workflowEngine.boundOperations(operationBounds);
         workflowEngine.refuseSuspended(account -> accounts.find(account).map(Account::suspended).orElse(true));
         Templates.install(db.jdbi(), workflows, workflowStore, limitSettings.plans().names().contains("free") ? "free"
                 : limitSettings.plans().names().iterator().next(), clock);
