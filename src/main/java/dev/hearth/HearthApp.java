@@ -23,6 +23,7 @@ import dev.hearth.http.BaseUrl;
 import dev.hearth.http.AccessLog;
 import dev.hearth.http.Caller;
 import dev.hearth.http.HttpFront;
+import dev.hearth.http.ConnectionDeadlines;
 import dev.hearth.http.JsonBody;
 import dev.hearth.jobs.AsyncRoutes;
 import dev.hearth.jobs.EndpointTarget;
@@ -134,6 +135,7 @@ public final class HearthApp implements AutoCloseable {
     private UsageRecorder usage;
     private UsageRetention usageRetention;
     private KeyUse keyUse;
+    private ConnectionDeadlines connectionDeadlines;
     private HearthMetrics metrics;
     private WebServer server;
     private ScheduledExecutorService sweeper;
@@ -254,7 +256,8 @@ public final class HearthApp implements AutoCloseable {
                 : limitSettings.plans().names().iterator().next(), clock);
         workflowEngine.recover(run -> workflows.graph(run.workflowId(), run.version()));
 
-        server = HttpFront.build(config.server(), db, new AccessLog(metrics, config.logging().accessLog()),
+        connectionDeadlines = new ConnectionDeadlines(ConnectionDeadlines.Settings.from(config.section("server")));
+        server = HttpFront.build(config.server(), connectionDeadlines, db, new AccessLog(metrics, config.logging().accessLog()),
                 new AccountRoutes(caller, accounts, administration, body, limits),
                 new LimitRoutes(caller, limitSettings, limits, body),
                 new UsageRoutes(caller, new UsageReports(db), usage, ledger, accounts, clock),
@@ -401,6 +404,7 @@ public final class HearthApp implements AutoCloseable {
         if (workflowEngine != null) workflowEngine.close();
         if (endpoints != null) endpoints.close();
         if (server != null) server.stop();
+        if (connectionDeadlines != null) connectionDeadlines.close();
         if (webhooks != null) webhooks.close();
         if (sweeper != null) sweeper.shutdownNow();
         if (usageRetention != null) usageRetention.close();

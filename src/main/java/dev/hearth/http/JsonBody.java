@@ -74,10 +74,10 @@ public final class JsonBody {
     private ObjectNode parse(ServerRequest req) {
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > maxBytes) throw tooLarge();
-        try (InputStream in = new BoundedInput(req.content().inputStream())) {
+        try (var watched = reading(req); InputStream in = new BoundedInput(req.content().inputStream(), watched)) {
             return parse(in);
-        } catch (IOException e) {
-            throw ApiException.badRequest("The request body could not be read: " + e.getMessage());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw HttpFront.requestUnreadable(e);
         }
     }
 
@@ -96,7 +96,7 @@ public final class JsonBody {
                     : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
             throw ApiException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage() + where);
         } catch (IOException e) {
-            throw ApiException.badRequest("The request body could not be read: " + e.getMessage());
+            throw HttpFront.requestUnreadable(e);
         }
         if (node == null || node.isMissingNode()) throw ApiException.badRequest("The request body is empty; send a JSON object");
         if (!node.isObject()) throw ApiException.badRequest("The request body must be a JSON object, got " + describe(node));
@@ -118,27 +118,30 @@ public final class JsonBody {
     private byte[] readBytes(ServerRequest req) {
         long declared = req.headers().contentLength().orElse(-1);
         if (declared > maxBytes) throw tooLarge();
-        try (InputStream in = req.content().inputStream()) {
+        try (var watched = reading(req); InputStream in = req.content().inputStream()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 1024), 1 << 20));
             byte[] buf = new byte[64 * 1024];
             long total = 0;
             for (int n; (n = in.read(buf)) > 0; ) {
+                watched.progress();
                 total += n;
                 if (total > maxBytes) throw tooLarge();
                 out.write(buf, 0, n);
             }
             return out.toByteArray();
-        } catch (IOException e) {
-            throw ApiException.badRequest("The request body could not be read: " + e.getMessage());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw HttpFront.requestUnreadable(e);
         }
     }
 
-    /** The request's bytes, cut off with a 413 as soon as they pass the limit. */
+    /** The request's bytes, cut off with a 413 as soon as they pass the limit; each read counts as progress. */
     private final class BoundedInput extends java.io.FilterInputStream {
+        private final ConnectionDeadlines.Reading watched;
         private long total;
 
-        BoundedInput(InputStream in) {
+        BoundedInput(InputStream in, ConnectionDeadlines.Reading watched) {
             super(in);
+            this.watched = watched;
         }
 
         @Override
@@ -156,9 +159,15 @@ public final class JsonBody {
         }
 
         private void count(int n) {
+            watched.progress();
             total += n;
             if (total > maxBytes) throw tooLarge();
         }
+    }
+
+    /** While the body is read, the connection's deadlines time its pauses (408 after too long a silence). */
+    private static ConnectionDeadlines.Reading reading(ServerRequest req) {
+        return ConnectionDeadlines.reading(req.remotePeer().address());
     }
 
     private ApiException tooLarge() {
