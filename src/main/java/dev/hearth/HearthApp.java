@@ -264,7 +264,7 @@ public final class HearthApp implements AutoCloseable {
                 new MetricsRoute(caller, metrics, config.section("metrics").path("scrape_token").asText("")),
                 new CreditRoutes(caller, ledger, limits),
                 new CatalogRoutes(caller, catalog, pool, limits),
-                new EmbeddingsRoute(caller, calls, body),
+                new EmbeddingsRoute(caller, calls, catalog, body),
                 new ChatCompletionsRoute(caller, calls, catalog, body),
                 new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits),
                 new WebhookRoutes(caller, webhookSecrets),

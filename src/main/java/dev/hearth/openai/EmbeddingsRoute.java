@@ -7,6 +7,8 @@ import dev.hearth.http.AccessLog;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
+import dev.hearth.catalog.Catalog;
+import dev.hearth.catalog.ModelSpec;
 import dev.hearth.http.JsonBody;
 import dev.hearth.http.Replies;
 import dev.hearth.jobs.CallResult;
@@ -28,10 +30,12 @@ public final class EmbeddingsRoute implements HttpService {
     private final Caller caller;
     private final ModelCalls calls;
     private final JsonBody body;
+    private final Catalog catalog;
 
-    public EmbeddingsRoute(Caller caller, ModelCalls calls, JsonBody body) {
+    public EmbeddingsRoute(Caller caller, ModelCalls calls, Catalog catalog, JsonBody body) {
         this.caller = caller;
         this.calls = calls;
+        this.catalog = catalog;
         this.body = body;
     }
 
@@ -60,6 +64,11 @@ public final class EmbeddingsRoute implements HttpService {
                 throw ApiException.invalid("$.dimensions: " + (d.canConvertToInt() && d.isIntegralNumber() && d.asInt() > 0
                         ? "Hearth's embedding models make vectors of their own fixed size and cannot shorten them to " + d.asInt() + "; omit dimensions"
                         : "must be a positive integer, and Hearth's embedding models cannot shorten their vectors anyway; omit dimensions"));
+            }
+            // refused before the call: a model that makes no vectors would be run and charged, then refused
+            ModelSpec spec = catalog.find(model.asText());
+            if (spec != null && !spec.category().equals("embeddings")) {
+                throw ApiException.invalid("$.model: '" + model.asText() + "' is not an embedding model (its category is " + spec.category() + ")");
             }
             ObjectNode params = Json.object();
             params.set("input", input);
