@@ -186,7 +186,12 @@ class HostileBodiesFuzzIT {
             List<String> names = new ArrayList<>();
             node.fieldNames().forEachRemaining(names::add);
             String field = names.isEmpty() || r.nextInt(4) == 0 ? "unknown_" + r.nextInt(100) : names.get(r.nextInt(names.size()));
-            String text = Json.text(node);
+            String text;
+            try {
+                text = Json.text(node);
+            } catch (IllegalStateException e) {
+                return valid; // holds a number no plain text can carry (an earlier mutation): sent as it is
+            }
             String replaced = "\"" + field + "\": " + value(r, 0);
             return names.contains(field)
                     ? text.replaceFirst("\"" + java.util.regex.Pattern.quote(field) + "\":(\"[^\"]*\"|[^,}\\]]*|\\{[^}]*\\}|\\[[^\\]]*\\])",
