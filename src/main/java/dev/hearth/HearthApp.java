@@ -17,6 +17,7 @@ import dev.hearth.billing.Ledger;
 import dev.hearth.billing.Money;
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.CatalogRoutes;
+import dev.hearth.catalog.ModelListRoute;
 import dev.hearth.config.HearthConfig;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.BaseUrl;
@@ -52,6 +53,9 @@ import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
 import dev.hearth.runners.esrgan.EsrganRunnerFactory;
 import dev.hearth.runners.ocr.OcrRunnerFactory;
+import dev.hearth.runners.speech.SpeechRunnerFactory;
+import dev.hearth.runners.vision.BackgroundRemovalRunnerFactory;
+import dev.hearth.runners.vision.FaceDetectionRunnerFactory;
 import dev.hearth.runtime.ModelPool;
 import dev.hearth.runtime.ModelState;
 import dev.hearth.storage.LocalBlobStore;
@@ -60,6 +64,8 @@ import dev.hearth.storage.Storage;
 import dev.hearth.storage.StorageSettings;
 import dev.hearth.storage.StorageRoutes;
 import dev.hearth.store.Database;
+import dev.hearth.usage.GenerationRoutes;
+import dev.hearth.usage.Generations;
 import dev.hearth.usage.UsageRecorder;
 import dev.hearth.usage.UsageReports;
 import dev.hearth.usage.UsageRetention;
@@ -184,7 +190,9 @@ public final class HearthApp implements AutoCloseable {
     public static Map<String, RunnerFactory> builtInRunners(HearthConfig config) {
         ArtifactCache artifacts = ArtifactCache.fromConfig(config);
         Map<String, RunnerFactory> runners = new java.util.HashMap<>();
-        for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory())) {
+        for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory(),
+                new SpeechRunnerFactory(), new FaceDetectionRunnerFactory(),
+                new BackgroundRemovalRunnerFactory())) {
             runners.put(f.type(), new ResolvingRunnerFactory(f, artifacts));
         }
         return Map.copyOf(runners);
@@ -251,6 +259,8 @@ public final class HearthApp implements AutoCloseable {
         WebhookRegistry webhookRegistry = new WebhookRegistry(db, webhooks, url -> checkWebhookUrl(url, "$.webhook_url"), clock);
         workflowEngine.useEvents(webhookRegistry);
         workflowEngine.boundOperations(operationBounds);
+        // GENERATION webhooks: every call that ended, queued with its usage record
+        usage.onWritten(webhookRegistry::generationsEnded);
         workflowEngine.refuseSuspended(account -> accounts.find(account).map(Account::suspended).orElse(true));
         Templates.install(db.jdbi(), workflows, workflowStore, limitSettings.plans().names().contains("free") ? "free"
                 : limitSettings.plans().names().iterator().next(), clock);
@@ -264,6 +274,9 @@ public final class HearthApp implements AutoCloseable {
                 new MetricsRoute(caller, metrics, config.section("metrics").path("scrape_token").asText("")),
                 new CreditRoutes(caller, ledger, limits),
                 new CatalogRoutes(caller, catalog, pool, limits),
+                // the routes of Segmind's Python SDK beyond the model API (SPEC §14)
+                new ModelListRoute(caller, catalog, pool, limits, base, (account, b) -> accountModels(account, b, workflows)),
+                new GenerationRoutes(caller, new Generations(db), usage, limits, clock, storage.settings().outputRetention()),
                 new EmbeddingsRoute(caller, calls, catalog, body),
                 new ChatCompletionsRoute(caller, calls, catalog, body),
                 new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits),
@@ -370,6 +383,34 @@ public final class HearthApp implements AutoCloseable {
             }
         }
         return models;
+    }
+
+    /**
+     * What an account may call beyond the catalog, for the SDK's model list: its dedicated endpoints (billed per
+     * worker-hour) and its published workflows (billed as the sum of their model calls).
+     */
+    private List<ObjectNode> accountModels(String accountId, String base, Workflows workflows) {
+        List<ObjectNode> out = new java.util.ArrayList<>();
+        for (var e : endpoints.list(accountId)) {
+            ModelSpec m = catalog.find(e.path("model_name").asText());
+            if (m == null) continue;
+            ObjectNode entry = ModelListRoute.entry(e.path("endpoint_name").asText(), "endpoint", m, e.path("status").asText(),
+                    ModelListRoute.schemaUrl(base, m.slug()));
+            entry.set("pricing", Json.object().put("type", "per_worker_hour").set("price", e.path("hourly_rate")));
+            ((ObjectNode) entry.get("pricing")).put("description", "the endpoint's hourly rate, billed per second while a worker is up");
+            out.add(entry.put("endpoint_id", e.path("endpoint_id").asText()));
+        }
+        for (var w : workflows.list(new dev.hearth.accounts.Principal(accountId, null, false))) {
+            if (!w.accountId().equals(accountId) || w.publishedVersion() == null) continue;
+            ObjectNode entry = Json.object().put("slug", w.id() + "-v" + w.publishedVersion()).put("type", "workflow")
+                    .put("title", w.name()).put("category", "workflow");
+            entry.putObject("pricing").put("type", "per_run").putNull("price").put("description", "the sum of the run's model calls");
+            entry.put("premium", false).put("status", "published").put("input_schema_url", base + "/v1/workflows/" + w.id());
+            entry.put("workflow_id", w.id()).put("version", w.publishedVersion());
+            entry.set("inputs", workflows.view(w, false).get("inputs"));
+            out.add(entry);
+        }
+        return out;
     }
 
     /** Dedicated endpoints; null until {@link #serve()}. */

@@ -11,12 +11,13 @@ import {accountsPage, accountPage} from './admin.js';
 import {workflowsPage} from './workflows.js';
 import {workflowEditorPage} from './workflow-editor.js';
 import {endpointsPage} from './endpoints.js';
+import {generationsPage} from './generations.js';
 
-const ACCOUNT_NAV = [['#/', 'Overview'], ['#/usage', 'Usage'], ['#/keys', 'API keys'], ['#/models', 'Models'], ['#/endpoints', 'Endpoints'], ['#/workflows', 'Workflows'], ['#/assets', 'Assets']];
+const ACCOUNT_NAV = [['#/', 'Overview'], ['#/usage', 'Usage'], ['#/generations', 'Generations'], ['#/keys', 'API keys'], ['#/models', 'Models'], ['#/endpoints', 'Endpoints'], ['#/workflows', 'Workflows'], ['#/assets', 'Assets']];
 const ADMIN_NAV = [['#/', 'Overview'], ['#/admin/accounts', 'Accounts'], ['#/admin/usage', 'Usage'], ['#/models', 'Models']];
 
 const ACCOUNT_ROUTES = [
-  [/^\/$/, overview], [/^\/usage$/, usagePage], [/^\/keys$/, keysPage], [/^\/models$/, modelsPage],
+  [/^\/$/, overview], [/^\/usage$/, usagePage], [/^\/generations$/, generationsPage], [/^\/keys$/, keysPage], [/^\/models$/, modelsPage],
   [/^\/models\/([^/]+)$/, playgroundPage], [/^\/endpoints$/, endpointsPage], [/^\/assets$/, assetsPage],
   [/^\/workflows$/, workflowsPage], [/^\/workflows\/([^/]+)$/, workflowEditorPage]];
 const ADMIN_ROUTES = [

@@ -51,7 +51,7 @@ export async function playgroundPage(view, slug) {
     clear(result).appendChild(h('p', {class: 'muted'}, m.status === 'warm' ? 'Running…' : 'Running… (a cold model boots first)'));
     try {
       const res = await send('POST', `/v1/${encodeURIComponent(slug)}`, body);
-      await showResult(result, res, performance.now() - started);
+      await showResult(result, res, performance.now() - started, body);
     } catch (e) {
       clear(result).appendChild(notice('error', e.message));
     } finally {
@@ -70,7 +70,7 @@ export async function playgroundPage(view, slug) {
   return () => clearInterval(timer);
 }
 
-async function showResult(box, res, millis) {
+async function showResult(box, res, millis, request = {}) {
   const type = res.headers.get('content-type') || '';
   const meta = h('dl', {class: 'meta'},
     h('dt', {}, 'Status'), h('dd', {id: 'run-code'}, String(res.status)),
@@ -94,18 +94,20 @@ async function showResult(box, res, millis) {
     add(box, meta, notice('error', json && json.error ? json.error : text));
     return;
   }
-  add(box, meta, json === null ? h('pre', {class: 'output'}, text) : renderJson(json));
+  add(box, meta, json === null ? h('pre', {class: 'output'}, text) : renderJson(json, request));
 }
 
-function media(type, src) {
+export function media(type, src) {
   if (type.startsWith('image/')) return h('img', {src, alt: 'model output', class: 'output-media'});
   if (type.startsWith('audio/')) return h('audio', {src, controls: true, class: 'output-media'});
   return h('video', {src, controls: true, class: 'output-media'});
 }
 
 /** Finds what a person wants to see in a JSON output: media, vectors, texts; the raw JSON is always there too. */
-function renderJson(json) {
+function renderJson(json, request = {}) {
   const parts = [];
+  const boxes = detections(json, request);
+  if (boxes) parts.push(boxes);
   for (const kind of ['image', 'audio', 'video']) {
     if (typeof json[kind] === 'string' && json.content_type) parts.push(media(json.content_type, `data:${json.content_type};base64,${json[kind]}`));
   }
@@ -125,6 +127,28 @@ function renderJson(json) {
   parts.push(h('details', {class: 'raw'}, h('summary', {}, 'Raw JSON'),
     h('pre', {class: 'output'}, raw.length > 20000 ? raw.slice(0, 20000) + '\n… (truncated)' : raw)));
   return h('div', {class: 'output-json'}, parts);
+}
+
+/**
+ * A detector's answer ({"faces" | "objects": [{box: {x, y, width, height}, label?, score}], width, height}) drawn
+ * over the image that was sent: boxes in percent of the image, so they follow its displayed size.
+ */
+function detections(json, request) {
+  const found = json.faces || json.objects;
+  if (!Array.isArray(found) || !json.width || !json.height || typeof request.image !== 'string') return null;
+  const pct = (v, of) => `${(100 * v / of).toFixed(3)}%`;
+  const box = f => {
+    const label = `${f.label || (json.faces ? 'face' : '')} ${typeof f.score === 'number' ? f.score.toFixed(2) : ''}`.trim();
+    const el = h('div', {class: 'detection'}, h('span', {}, label));
+    // positioned through CSSOM: the page's CSP forbids style attributes
+    Object.assign(el.style, {left: pct(f.box.x, json.width), top: pct(f.box.y, json.height),
+      width: pct(f.box.width, json.width), height: pct(f.box.height, json.height)});
+    return el;
+  };
+  return h('figure', {class: 'detections'},
+    h('img', {src: request.image, alt: 'input with detections', class: 'output-media'}),
+    found.filter(f => f.box).map(box),
+    h('figcaption', {class: 'muted small'}, `${found.length} found`));
 }
 
 function walk(v, path, vectors, texts, depth) {

@@ -106,9 +106,7 @@ public final class ImageModelsBench {
                         slug, download, cached, firstCall, call, slug.equals("esrgan") ? "128x128 x4 -> jpeg" : "3-line page 1400x330");
             }
         } finally {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            deleteTree(dir);
         }
     }
 
@@ -182,11 +180,22 @@ public final class ImageModelsBench {
     }
 
     static String vmHwm() {
+        return procStatus("VmHWM");
+    }
+
+    /** A line of /proc/self/status ({@code VmHWM}: peak resident memory, {@code VmRSS}: resident now), or "?". */
+    static String procStatus(String field) {
         try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmHWM"))
-                    .map(l -> l.replaceAll("\\s+", " ").substring(7)).findFirst().orElse("?");
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith(field + ":"))
+                    .map(l -> l.replaceAll("\\s+", " ").substring(field.length() + 2)).findFirst().orElse("?");
         } catch (IOException e) {
             return "?";
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 

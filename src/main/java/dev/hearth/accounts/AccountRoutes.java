@@ -3,11 +3,15 @@ package dev.hearth.accounts;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.billing.GrantResult;
+import dev.hearth.billing.Money;
+import dev.hearth.limits.AccountLimits;
+import dev.hearth.http.AllowedMethods;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
 import dev.hearth.http.JsonBody;
 import dev.hearth.http.Replies;
 import dev.hearth.limits.Limits;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -34,6 +38,13 @@ public final class AccountRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
+        // Segmind's SDK: accounts.current()
+        rules.get("/api/auth/authenticate", (req, res) -> {
+            String acc = caller.account(req).accountId();
+            limits.admitRead(acc);
+            Replies.ok(res, current(accounts.require(acc), limits.limitsOf(acc)));
+        });
+        AllowedMethods.only(rules, "/api/auth/authenticate", Method.GET);
         rules.get("/v1/keys", (req, res) -> {
             String acc = caller.account(req).accountId();
             limits.admitRead(acc);
@@ -93,6 +104,21 @@ public final class AccountRoutes implements HttpService {
             caller.admin(req);
             Replies.ok(res, admin.setSuspended(id(req), false));
         });
+    }
+
+    /**
+     * The caller's account as {@code GET /api/auth/authenticate} shows it: balances as {@code GET /v1/get-user-credits}
+     * reports them (USD), the limits in force (plan with this account's overrides), times as ISO-8601 UTC.
+     */
+    static ObjectNode current(Account a, AccountLimits l) {
+        ObjectNode n = Json.object().put("id", a.id()).put("account_id", a.id()).put("name", a.name()).put("plan", a.plan())
+                .put("status", a.status())
+                .put("credits", Money.toUsd(a.paidBalance())).put("free-credits", Money.toUsd(a.freeBalance()))
+                .put("held", Money.toUsd(a.held()))
+                .put("created_at", java.time.Instant.ofEpochMilli(a.createdAt()).toString());
+        n.putObject("limits").put("requests_per_minute", l.requestsPerMinute()).put("read_requests_per_minute", l.readRequestsPerMinute())
+                .put("concurrent_jobs", l.concurrentJobs()).put("paid_plan", l.paid());
+        return n;
     }
 
     private static String id(ServerRequest req) {

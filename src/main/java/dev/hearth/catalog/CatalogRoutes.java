@@ -3,7 +3,6 @@ package dev.hearth.catalog;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.accounts.Principal;
-import dev.hearth.billing.Money;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
@@ -49,6 +48,13 @@ public final class CatalogRoutes implements HttpService {
             if (!pool.warm(slug)) throw new ApiException(503, "Model '" + slug + "' cannot run on this Hearth");
             Replies.json(res, 202, Json.object().put("id", slug).put("status", pool.status(slug).state().wire()));
         });
+        rules.get("/v1/models/{slug}/input-schema", (req, res) -> {
+            read(req);
+            String slug = req.path().pathParameters().get("slug");
+            ModelSpec s = catalog.find(slug);
+            if (s == null) throw ApiException.notFound("Model '" + slug + "' not found");
+            Replies.ok(res, s.inputSchema());
+        });
         rules.get("/v1/models/{slug}", (req, res) -> {
             read(req);
             String slug = req.path().pathParameters().get("slug");
@@ -76,11 +82,17 @@ public final class CatalogRoutes implements HttpService {
     private ObjectNode entry(ModelSpec s) {
         ObjectNode n = Json.object().put("id", s.slug()).put("object", "model").put("owned_by", s.ownedBy()).put("created", s.created())
                 .put("title", s.title()).put("category", s.category()).put("premium", s.premium());
-        n.putObject("pricing").put("type", s.pricing().type().name().toLowerCase()).put("price", Money.toUsd(s.pricing().price()))
-                .put("description", s.pricing().describe());
+        n.set("pricing", s.pricing().toJson());
         n.put("status", pool.status(s.slug()).state().wire());
-        if (!s.enabled()) n.put("disabled", s.disabledReason());
-        else if (!pool.canRun(s)) n.put("disabled", "runner type '" + s.runner().type() + "' is not available on this Hearth");
+        String disabled = whyDisabled(s, pool);
+        if (disabled != null) n.put("disabled", disabled);
         return n;
+    }
+
+    /** Why a listed model cannot run on this Hearth (no API key, no runner of its type), or null when it can. */
+    static String whyDisabled(ModelSpec s, ModelPool pool) {
+        if (!s.enabled()) return s.disabledReason();
+        if (!pool.canRun(s)) return "runner type '" + s.runner().type() + "' is not available on this Hearth";
+        return null;
     }
 }

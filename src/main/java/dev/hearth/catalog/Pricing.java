@@ -93,4 +93,9 @@ public record Pricing(Type type, long price, List<String> multiplyBy, long maxUn
         String per = multiplyBy.isEmpty() ? "" : ", times " + String.join(" × ", multiplyBy.stream().map(p -> "the count of " + p).toList());
         return "$" + Money.format(price) + " per " + unit + per;
     }
+
+    /** As model lists show it: {@code {"type", "price" (USD), "description"}}. */
+    public ObjectNode toJson() {
+        return dev.hearth.http.Json.object().put("type", type.name().toLowerCase()).put("price", Money.toUsd(price)).put("description", describe());
+    }
 }

@@ -1,5 +1,6 @@
 package dev.hearth.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.accounts.Principal;
 import dev.hearth.billing.CreditHold;
@@ -137,7 +138,8 @@ public final class JobEngine {
         try {
             long units = ex.output() instanceof RunOutput.Json j ? j.billableUnits() : 0;
             long cost = job.model.pricing().actual(job.params, ex.processingMillis(), units, job.model.scaling().executionTimeoutSeconds());
-            String outputJson = job.durable ? outputForRecord(job, ex.output()) : null;
+            JsonNode shown = shownOutput(job, ex.output());
+            String outputJson = job.durable ? Json.text(shown) : null;
             long now = clock.millis();
             Settlement s = ledger.post(job.hold, cost, job.model.slug(), (h, settled) -> {
                 if (job.durable) {
@@ -145,7 +147,8 @@ public final class JobEngine {
                             ex.processingMillis(), now + cfg.recordTtl() * 1000L);
                 }
             });
-            recordUsage(job, ex.startedAt(), ex.queueMillis(), ex.processingMillis(), 200, s.charged());
+            recordUsage(job, ex.startedAt(), ex.queueMillis(), ex.processingMillis(), 200, s.charged(), s.after().total(), null,
+                    shown, ex.output() instanceof RunOutput.Media && shown != null ? shown.asText() : null);
             job.outcome.complete(new JobOutcome.Completed(new CallResult(job.id, job.model, ex.output(), s.charged(),
                     s.after().total(), ex.queueMillis(), ex.processingMillis(), job.seed, job.rate)));
         } catch (Exception e) {
@@ -181,7 +184,7 @@ public final class JobEngine {
         } catch (Exception e) {
             log.error("releasing the hold of job {} failed; the hold sweeper will release it", job.id, e);
         }
-        recordUsage(job, null, job.queueMillis, 0, canceled ? 499 : error.status(), 0);
+        recordUsage(job, null, job.queueMillis, 0, canceled ? 499 : error.status(), 0, null, error.getMessage(), null, null);
         job.outcome.complete(new JobOutcome.Failed(error.header("x-request-id", job.id)));
         finished(job);
     }
@@ -200,24 +203,30 @@ public final class JobEngine {
         });
     }
 
-    private String outputForRecord(Job job, RunOutput output) {
+    /**
+     * The output as a v2 result shows it (SPEC §3.2): JSON inlined (an LLM's as a string), media stored and shown
+     * as its URL. A v1 call's media is not stored (its caller has the bytes): null.
+     */
+    private JsonNode shownOutput(Job job, RunOutput output) {
         return switch (output) {
-            case RunOutput.Json j -> Json.text(j.body());
+            case RunOutput.Json j -> RequestViews.shownJson(job.model, j.body());
+            case RunOutput.Media m when !job.durable -> null;
             case RunOutput.Media m -> {
                 if (outputs == null) throw new IllegalStateException("no output storage configured for media outputs");
                 String url = outputs.save(job.caller.accountId(), m.bytes(), m.contentType());
                 // a path under this Hearth becomes a full URL with the origin the caller used (SPEC §3.2 <base>)
                 if (url.startsWith("/") && job.base != null) url = job.base + url;
-                yield Json.text(Json.MAPPER.getNodeFactory().textNode(url));
+                yield Json.MAPPER.getNodeFactory().textNode(url);
             }
         };
     }
 
-    private void recordUsage(Job job, Long startedAt, long queueMillis, long processingMillis, int status, long cost) {
+    private void recordUsage(Job job, Long startedAt, long queueMillis, long processingMillis, int status, long cost,
+                             Long remaining, String error, JsonNode output, String outputUrl) {
         usage.record(new UsageRecord(job.id, job.caller.accountId(), job.caller.keyId(), job.model.slug(),
                 job.endpoint == null ? null : job.endpoint.id(), job.workflowRunId,
                 job.submittedAt, startedAt, clock.millis(), queueMillis, processingMillis, status, cost,
-                storeParameters ? Json.text(job.loggableParams) : null));
+                storeParameters ? Json.text(job.loggableParams) : null, job.seed, error, outputUrl, output, remaining));
     }
 
     /**

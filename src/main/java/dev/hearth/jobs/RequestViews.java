@@ -1,6 +1,8 @@
 package dev.hearth.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.catalog.ModelSpec;
 import dev.hearth.billing.Money;
 import dev.hearth.http.Json;
 
@@ -11,6 +13,16 @@ public final class RequestViews {
 
     private RequestViews() {
     }
+
+    /**
+     * A JSON output as results show it: inlined, except an LLM's (catalog category {@code llm}), which SPEC §3.2
+     * gives as the provider's JSON in a string, as Segmind's premium LLM slugs answer.
+     */
+    public static JsonNode shownJson(ModelSpec model, JsonNode body) {
+        return LLM.equals(model.category()) ? Json.MAPPER.getNodeFactory().textNode(Json.text(body)) : body;
+    }
+
+    private static final String LLM = "llm";
 
     public static ObjectNode result(JobRecord r) {
         ObjectNode n = Json.object().put("request_id", r.id()).put("status", r.status().name());

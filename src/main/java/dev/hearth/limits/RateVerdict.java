@@ -17,11 +17,17 @@ public record RateVerdict(long limit, long remaining, long resetSeconds) {
         return remaining >= 0;
     }
 
-    /** Writes the headers, e.g. {@code verdict.writeTo(res::header)} or {@code verdict.writeTo(apiException::header)}. */
+    /**
+     * Writes the headers, e.g. {@code verdict.writeTo(res::header)} or {@code verdict.writeTo(apiException::header)}.
+     * Limit and remaining go out in both spellings: {@code x-ratelimit-*} (GitHub's, OpenAI's) and
+     * {@code x-rate-limit-*} (Segmind's, as in its {@code x-rate-limit-reset-at-utc}), so clients of either work.
+     */
     public void writeTo(BiConsumer<String, String> header) {
         header.accept("x-ratelimit-limit", Long.toString(limit));
+        header.accept("x-rate-limit-limit", Long.toString(limit));
         if (!known()) return;
         header.accept("x-ratelimit-remaining", Long.toString(remaining));
+        header.accept("x-rate-limit-remaining", Long.toString(remaining));
         header.accept("x-ratelimit-reset", Long.toString(resetSeconds));
     }
 }

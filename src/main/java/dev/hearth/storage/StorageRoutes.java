@@ -3,6 +3,7 @@ package dev.hearth.storage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.http.AllowedMethods;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
@@ -50,6 +51,8 @@ public final class StorageRoutes implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/upload-asset", this::upload);
         rules.post("/v1/upload-asset", this::upload);
+        rules.post("/inference-request/input-upload", this::inputUpload);
+        AllowedMethods.only(rules, "/inference-request/input-upload", Method.POST);
         rules.get("/v1/assets", this::list);
         rules.delete("/v1/assets/{id}", (req, res) -> {
             String account = caller.account(req).accountId();
@@ -67,7 +70,29 @@ public final class StorageRoutes implements HttpService {
     private void upload(ServerRequest req, ServerResponse res) {
         String account = caller.account(req).accountId();
         JsonBody.Parsed parsed = body.readJsonOrForm(req);
-        List<Storage.Upload> items = parsed.isForm() ? fromForm(parsed.form()) : fromJson(parsed.body());
+        store(req, res, account, parsed.isForm() ? fromForm(parsed.form()) : fromJson(parsed.body()));
+    }
+
+    /**
+     * Segmind's older upload (in its SDK's OpenAPI file): a multipart form with one file part named {@code file},
+     * stored as an asset; the answer is {@code /upload-asset}'s.
+     */
+    private void inputUpload(ServerRequest req, ServerResponse res) {
+        String account = caller.account(req).accountId();
+        JsonBody.Parsed parsed = body.readJsonOrForm(req);
+        if (!parsed.isForm()) {
+            throw ApiException.invalid("$.file: send the file as multipart/form-data with one file part named 'file' "
+                    + "(JSON data: URLs go to POST /upload-asset)");
+        }
+        List<MultipartForm.Part> files = parsed.form().parts().stream().filter(p -> p.name().equals("file") && p.isFile()).toList();
+        if (files.size() != 1) {
+            throw ApiException.invalid("$.file: the form must have exactly one file part named 'file' (it has " + files.size() + ")");
+        }
+        MultipartForm.Part file = files.getFirst();
+        store(req, res, account, List.of(new Storage.Upload("$.file", file.bytes(), file.contentType())));
+    }
+
+    private void store(ServerRequest req, ServerResponse res, String account, List<Storage.Upload> items) {
         List<StoredObject> stored = storage.upload(account, items);
         String base = this.base.apply(req);
         ArrayNode urls = Json.MAPPER.createArrayNode();

@@ -150,10 +150,17 @@ public final class UsageRecorder implements AutoCloseable {
     private void write(List<UsageRecord> batch) {
         jdbi.useTransaction(h -> {
             PreparedBatch b = h.prepareBatch("INSERT INTO usage_records (request_id, account_id, key_id, model, endpoint, workflow_run_id, "
-                    + "submitted_at, started_at, finished_at, queue_ms, processing_ms, status_code, cost, parameters) VALUES "
+                    + "submitted_at, started_at, finished_at, queue_ms, processing_ms, status_code, cost, parameters, seed, error, output_url) VALUES "
                     + "(:requestId, :accountId, :keyId, :model, :endpoint, :workflowRunId, :submittedAt, :startedAt, :finishedAt, "
-                    + ":queueMillis, :processingMillis, :statusCode, :cost, :parameters) ON CONFLICT (request_id) DO NOTHING");
-            for (UsageRecord r : batch) b.bindMethods(r).add();
+                    + ":queueMillis, :processingMillis, :statusCode, :cost, :parameters, :seed, :error, :outputUrl) ON CONFLICT (request_id) DO NOTHING");
+            for (UsageRecord r : batch) {
+                b.bind("requestId", r.requestId()).bind("accountId", r.accountId()).bind("keyId", r.keyId()).bind("model", r.model())
+                        .bind("endpoint", r.endpoint()).bind("workflowRunId", r.workflowRunId()).bind("submittedAt", r.submittedAt())
+                        .bind("startedAt", r.startedAt()).bind("finishedAt", r.finishedAt()).bind("queueMillis", r.queueMillis())
+                        .bind("processingMillis", r.processingMillis()).bind("statusCode", r.statusCode()).bind("cost", r.cost())
+                        .bind("parameters", r.parameters()).bind("seed", r.seed()).bind("error", r.error()).bind("outputUrl", r.outputUrl())
+                        .add();
+            }
             int[] inserted = b.execute();
             List<UsageRecord> fresh = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
@@ -161,7 +168,40 @@ public final class UsageRecorder implements AutoCloseable {
                 if (i >= inserted.length || inserted[i] != 0) fresh.add(batch.get(i));
             }
             addToDaily(h, fresh);
+            tellListeners(h, fresh);
         });
+    }
+
+    /**
+     * Told of the records written for the first time, inside the transaction that writes them, so that what a
+     * listener writes (a webhook delivery) commits with the usage record or not at all, and a repeated request
+     * id is never told twice.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        void written(Handle h, List<UsageRecord> fresh);
+    }
+
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public void onWritten(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /** A listener that fails is rolled back to a savepoint and logged: it never costs a usage record. */
+    private void tellListeners(Handle h, List<UsageRecord> fresh) {
+        if (fresh.isEmpty()) return;
+        for (Listener l : listeners) {
+            h.savepoint("usage_listener");
+            try {
+                l.written(h, fresh);
+                h.releaseSavepoint("usage_listener");
+            } catch (RuntimeException e) {
+                h.rollbackToSavepoint("usage_listener");
+                log.error("a usage listener failed for {} records (first request id {}); the records are written without it: {}",
+                        fresh.size(), fresh.getFirst().requestId(), e.toString());
+            }
+        }
     }
 
     /** The key of one aggregate row; sorted so that concurrent writers (several gateways) lock rows in one order. */

@@ -27,7 +27,7 @@ public final class UsageRoutes implements HttpService {
 
     static final int DEFAULT_DAYS = 30;
     /** How long a read waits for pending usage records before answering with what is committed. */
-    private static final long FRESHNESS_WAIT_MILLIS = 2_000;
+    static final long FRESHNESS_WAIT_MILLIS = 2_000;
 
     private final Caller caller;
     private final UsageReports reports;

@@ -1,6 +1,7 @@
 package dev.hearth.webhooks;
 
 import dev.hearth.store.Database;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,15 +48,29 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /** Queues a delivery of {@code body} to {@code url}; returns the delivery (webhook) id. */
     public String enqueue(String accountId, String requestId, String url, String body) {
-        String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
-        long now = clock.millis();
-        jdbi.useHandle(h -> h.createUpdate("INSERT INTO webhook_deliveries (id, account_id, request_id, url, body, status, attempts, "
-                        + "next_attempt_at, give_up_at, created_at) VALUES (:id, :acc, :req, :url, :body, 'PENDING', 0, :now, :giveUp, :now)")
-                .bind("id", id).bind("acc", accountId).bind("req", requestId).bind("url", url).bind("body", body)
-                .bind("now", now).bind("giveUp", now + windowMillis).execute());
+        String id = jdbi.withHandle(h -> enqueue(h, accountId, requestId, url, body));
+        wake();
+        return id;
+    }
+
+    /** Sends what was queued in a transaction now, rather than at the next scan. */
+    public void wake() {
         synchronized (wake) {
             wake.notifyAll();
         }
+    }
+
+    /**
+     * Queues a delivery inside the caller's transaction, so that it exists exactly when what it reports was
+     * committed; the loop finds it at its next scan (within 200 ms).
+     */
+    public String enqueue(Handle h, String accountId, String requestId, String url, String body) {
+        String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
+        long now = clock.millis();
+        h.createUpdate("INSERT INTO webhook_deliveries (id, account_id, request_id, url, body, status, attempts, "
+                        + "next_attempt_at, give_up_at, created_at) VALUES (:id, :acc, :req, :url, :body, 'PENDING', 0, :now, :giveUp, :now)")
+                .bind("id", id).bind("acc", accountId).bind("req", requestId).bind("url", url).bind("body", body)
+                .bind("now", now).bind("giveUp", now + windowMillis).execute();
         return id;
     }
 

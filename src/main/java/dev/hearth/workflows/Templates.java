@@ -11,7 +11,8 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * The workflows every Hearth ships (issue: PixelFlow templates): "embed and compare" and "upscale then OCR",
+ * The workflows every Hearth ships (issue: PixelFlow templates): "embed and compare", "upscale then OCR",
+ * "read aloud" (OCR then text to speech) and "cut out, then upscale" (background removal then esrgan),
  * published and public, owned by a built-in account that has no keys and no credits. Installed at start when
  * missing, so restarts change nothing; a template whose models or operations this Hearth lacks is left out
  * (and tried again at the next start).
@@ -23,8 +24,11 @@ public final class Templates {
     public static final String ACCOUNT_ID = "acc_hearth_templates";
     public static final String EMBED_AND_COMPARE = "wftemplateembedandcompare";
     public static final String UPSCALE_THEN_OCR = "wftemplateupscalethenocr";
+    public static final String READ_ALOUD = "wftemplatereadaloud";
+    public static final String CUT_OUT_THEN_UPSCALE = "wftemplatecutoutthenupscale";
 
-    private static final Map<String, String> NAMES = Map.of(EMBED_AND_COMPARE, "embed and compare", UPSCALE_THEN_OCR, "upscale then OCR");
+    private static final Map<String, String> NAMES = Map.of(EMBED_AND_COMPARE, "embed and compare", UPSCALE_THEN_OCR, "upscale then OCR",
+            READ_ALOUD, "read aloud", CUT_OUT_THEN_UPSCALE, "cut out, then upscale");
 
     /** Two texts → two embeddings → cosine similarity → a number (higher when the texts mean the same). */
     static final String EMBED_AND_COMPARE_GRAPH = """
@@ -60,6 +64,36 @@ public final class Templates {
             ]}
             """;
 
+    /** An image of text → the text OCR reads in it → that text spoken as a WAV file. */
+    static final String READ_ALOUD_GRAPH = """
+            {"nodes": [
+              {"id": "image", "type": "input", "name": "image", "params": {"type": "image"}},
+              {"id": "read", "type": "model", "model": "ocr", "params": {}},
+              {"id": "speak", "type": "model", "model": "text-to-speech", "params": {"voice": "kevin16"}},
+              {"id": "audio", "type": "output", "name": "audio", "params": {}}
+            ],
+            "edges": [
+              {"from": "image.value", "to": "read.image"},
+              {"from": "read.text", "to": "speak.text"},
+              {"from": "speak.audio", "to": "audio.value"}
+            ]}
+            """;
+
+    /** A photo → the people cut out (transparent background) → twice the size, still transparent, as PNG. */
+    static final String CUT_OUT_THEN_UPSCALE_GRAPH = """
+            {"nodes": [
+              {"id": "image", "type": "input", "name": "image", "params": {"type": "image"}},
+              {"id": "cut_out", "type": "model", "model": "background-removal", "params": {}},
+              {"id": "upscale", "type": "model", "model": "esrgan", "params": {"scale": 2, "output_format": "png"}},
+              {"id": "result", "type": "output", "name": "image", "params": {}}
+            ],
+            "edges": [
+              {"from": "image.value", "to": "cut_out.image"},
+              {"from": "cut_out.image", "to": "upscale.image"},
+              {"from": "upscale.image", "to": "result.value"}
+            ]}
+            """;
+
     private Templates() {
     }
 
@@ -68,7 +102,8 @@ public final class Templates {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO accounts (id, name, plan, status, created_at) VALUES (:id, 'Hearth templates', :plan, "
                 + "'active', :now) ON CONFLICT (id) DO NOTHING").bind("id", ACCOUNT_ID).bind("plan", plan).bind("now", clock.millis()).execute());
         int installed = 0;
-        for (var t : Map.of(EMBED_AND_COMPARE, EMBED_AND_COMPARE_GRAPH, UPSCALE_THEN_OCR, UPSCALE_THEN_OCR_GRAPH).entrySet()) {
+        for (var t : Map.of(EMBED_AND_COMPARE, EMBED_AND_COMPARE_GRAPH, UPSCALE_THEN_OCR, UPSCALE_THEN_OCR_GRAPH,
+                READ_ALOUD, READ_ALOUD_GRAPH, CUT_OUT_THEN_UPSCALE, CUT_OUT_THEN_UPSCALE_GRAPH).entrySet()) {
             if (store.find(t.getKey()).isPresent()) continue;
             try {
                 workflows.saveTemplate(t.getKey(), ACCOUNT_ID, NAMES.get(t.getKey()), WorkflowGraph.parse(Json.MAPPER.readTree(t.getValue())));

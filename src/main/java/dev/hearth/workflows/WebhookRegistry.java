@@ -7,23 +7,29 @@ import dev.hearth.http.ApiException;
 import dev.hearth.http.Json;
 import dev.hearth.store.Database;
 import dev.hearth.webhooks.WebhookDispatcher;
+import dev.hearth.usage.GenerationView;
+import dev.hearth.usage.UsageRecord;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
  * The webhook registry of SPEC §10: an account subscribes URLs to event types ({@code PIXELFLOW}: workflow
- * runs). Each {@code NODE_RUN} and {@code GRAPH_RUN} of the account's runs goes to every active subscribed URL
+ * runs; {@code GENERATION}: every model call of the account that ends). Each {@code NODE_RUN} and
+ * {@code GRAPH_RUN} of the account's runs, and each {@code GENERATION}, goes to every active subscribed URL
  * through the durable {@link WebhookDispatcher} (signed with the account's secret, retried, every attempt
  * recorded), and the dispatch log lists those attempts per webhook.
  */
 public final class WebhookRegistry implements RunEvents {
 
-    public static final List<String> EVENT_TYPES = List.of("PIXELFLOW");
+    public static final List<String> EVENT_TYPES = List.of("PIXELFLOW", "GENERATION");
 
     private final Jdbi jdbi;
     private final WebhookDispatcher dispatcher;
@@ -89,8 +95,12 @@ public final class WebhookRegistry implements RunEvents {
     }
 
     public List<Webhook> list(String accountId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM webhook_registry WHERE account_id = :acc ORDER BY created_at")
-                .bind("acc", accountId).map((rs, c) -> webhook(rs)).list());
+        return jdbi.withHandle(h -> list(h, accountId));
+    }
+
+    private static List<Webhook> list(Handle h, String accountId) {
+        return h.createQuery("SELECT * FROM webhook_registry WHERE account_id = :acc ORDER BY created_at")
+                .bind("acc", accountId).map((rs, c) -> webhook(rs)).list();
     }
 
     public Webhook find(String accountId, String id) {
@@ -136,11 +146,34 @@ public final class WebhookRegistry implements RunEvents {
     }
 
     private void deliver(String accountId, String runId, String event, ObjectNode body) {
-        for (Webhook w : list(accountId)) {
-            if (!w.active() || !w.types().contains("PIXELFLOW")) continue;
-            String delivery = dispatcher.enqueue(accountId, runId, w.url(), Json.text(body));
-            jdbi.useHandle(h -> h.createUpdate("INSERT INTO webhook_registry_deliveries (delivery_id, webhook_id, event, created_at) VALUES (:d, :w, :e, :now)")
-                    .bind("d", delivery).bind("w", w.id()).bind("e", event).bind("now", clock.millis()).execute());
+        jdbi.useTransaction(h -> deliver(h, accountId, runId, "PIXELFLOW", event, Json.text(body)));
+        dispatcher.wake();
+    }
+
+    /**
+     * A usage-writer listener: every model call that ended, except workflow nodes (they have NODE_RUN), goes to
+     * the account's GENERATION webhooks, in the transaction that writes its usage record (so a call's event is
+     * queued exactly once, and never for a call whose record was lost). The body is the v2 result's fields.
+     */
+    public void generationsEnded(Handle h, List<UsageRecord> ended) {
+        Map<String, List<Webhook>> hooks = new HashMap<>();
+        for (UsageRecord r : ended) {
+            if (r.workflowRunId() != null) continue;
+            List<Webhook> subscribed = hooks.computeIfAbsent(r.accountId(), a -> list(h, a).stream()
+                    .filter(w -> w.active() && w.types().contains("GENERATION")).toList());
+            if (!subscribed.isEmpty()) deliver(h, subscribed, r.accountId(), r.requestId(), "GENERATION", Json.text(GenerationView.event(r)));
+        }
+    }
+
+    private void deliver(Handle h, String accountId, String requestId, String type, String event, String body) {
+        deliver(h, list(h, accountId).stream().filter(w -> w.active() && w.types().contains(type)).toList(), accountId, requestId, event, body);
+    }
+
+    private void deliver(Handle h, List<Webhook> hooks, String accountId, String requestId, String event, String body) {
+        for (Webhook w : hooks) {
+            String delivery = dispatcher.enqueue(h, accountId, requestId, w.url(), body);
+            h.createUpdate("INSERT INTO webhook_registry_deliveries (delivery_id, webhook_id, event, created_at) VALUES (:d, :w, :e, :now)")
+                    .bind("d", delivery).bind("w", w.id()).bind("e", event).bind("now", clock.millis()).execute();
         }
     }
 

@@ -173,4 +173,14 @@ public final class HearthServer implements AutoCloseable {
             // temp folder; nothing to do
         }
     }
+
+    /** Polls {@code GET /workflows/request/{id}} until the run has ended (COMPLETED or FAILED); its last answer. */
+    public JsonNode finishedWorkflowRun(String key, String requestId) {
+        JsonNode[] last = new JsonNode[1];
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            last[0] = get("/workflows/request/" + requestId, key).json();
+            return !java.util.List.of("QUEUED", "PROCESSING").contains(last[0].path("status").asText());
+        });
+        return last[0];
+    }
 }

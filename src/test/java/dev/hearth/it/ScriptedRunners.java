@@ -39,12 +39,29 @@ final class ScriptedRunners implements RunnerFactory {
                 yield new RunOutput.Json(Json.object().put("slept", true), 0);
             }
             case "echo" -> new RunOutput.Json(Json.object().set("echo", input.params()), 0);
+            case "image" -> new RunOutput.Media(png(input.params().path("width").asInt(4)), "image/png", null);
             case "slow" -> {
                 Thread.sleep(3_000);
                 yield new RunOutput.Json(Json.object().set("echo", input.params()), 0);
             }
             default -> throw new IllegalArgumentException(behaviour);
         };
+    }
+
+    /** A PNG {@code width} pixels wide (at most 256) and half as high, a colour gradient drawn here: the "image" behaviour's output. */
+    static byte[] png(int width) {
+        try {
+            int w = Math.max(2, Math.min(width, 256));
+            var img = new java.awt.image.BufferedImage(w, w / 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int x = 0; x < w; x++) {
+                for (int y = 0; y < w / 2; y++) img.setRGB(x, y, (255 * x / w) << 16 | (255 * 2 * y / w) << 8 | 0x80);
+            }
+            var out = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(img, "png", out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Writes catalog entries using this runner into a folder for {@code catalog.dir}. */

