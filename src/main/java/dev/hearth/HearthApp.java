@@ -216,7 +216,7 @@ public final class HearthApp implements AutoCloseable {
         metrics = observe(pool, usage);
         keyUse = new KeyUse(db, clock, java.time.Duration.ofSeconds(config.section("accounts").path("key_use_write_seconds").asLong(30)));
         Caller caller = new Caller(new Authenticator(accounts, adminHash, keyUse));
-        JsonBody body = new JsonBody(config.server().maxBodyBytes(), storage.settings().longestDataUrl());
+        JsonBody body = new JsonBody(config.server().maxBodyBytes(), storage.settings().maxItemBytes());
         BaseUrl base = new BaseUrl(config.server().publicUrl());
         MediaResolver media = new MediaResolver() {
             @Override
@@ -287,7 +287,7 @@ public final class HearthApp implements AutoCloseable {
                         account -> endpointModels(account, nodeModels)),
                 new WebhookRegistryRoutes(caller, webhookRegistry, body, limits),
                 new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes()),
-                        storage.settings().longestDataUrl()),
+                        storage.settings().maxItemBytes()),
                         base::of),
                 new EndpointRoutes(caller, endpoints, body, limits),
                 // the generic model route comes last: it matches any /v1/{slug}

@@ -1,5 +1,6 @@
 package dev.hearth.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -28,17 +29,25 @@ import java.io.InputStream;
 public final class JsonBody {
 
     private final long maxBytes;
+    private final long maxItemBytes;
+    private final int maxStringChars;
     /** {@link Json#MAPPER}'s settings with this body's string limit. */
     private final ObjectMapper mapper;
 
     /** Strings as long as the body itself may be. */
     public JsonBody(long maxBytes) {
-        this(maxBytes, (int) Math.min(maxBytes, Integer.MAX_VALUE));
+        this(maxBytes, maxBytes);
     }
 
-    /** {@code maxStringChars}: the longest string any field of these bodies can legitimately hold (e.g. base64 media). */
-    public JsonBody(long maxBytes, int maxStringChars) {
+    /**
+     * {@code maxItemBytes}: the largest media item a field may carry (storage.max_item_bytes). The longest string
+     * a field can then legitimately hold is that item as a base64 data: URL (4/3 of its bytes, plus its prefix);
+     * the parser stops at a longer one, so a hostile body's string costs at most that.
+     */
+    public JsonBody(long maxBytes, long maxItemBytes) {
         this.maxBytes = maxBytes;
+        this.maxItemBytes = maxItemBytes;
+        this.maxStringChars = (int) Math.min(Integer.MAX_VALUE - 1024, (maxItemBytes + 2) / 3 * 4) + 1024;
         this.mapper = Json.MAPPER.copy();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxStringLength(maxStringChars).maxNestingDepth(Json.MAX_NESTING)
@@ -84,12 +93,20 @@ public final class JsonBody {
     /** Parses one JSON object from {@code in} under this body's limits (public for the parser's own tests). */
     public ObjectNode parse(InputStream in) {
         JsonNode node;
+        JsonParser parser = null;
         try {
-            node = mapper.readTree(in);
+            parser = mapper.createParser(in);
+            node = mapper.readTree(parser);
         } catch (StreamConstraintsException e) {
-            String limit = e.getOriginalMessage().replaceAll(", from `?StreamReadConstraints\\.\\w+\\(\\)`?", "");
-            // an over-long string is an over-large item (SPEC §8: 413); too deep or too long a number is malformed
-            throw new ApiException(limit.startsWith("String value length") ? 413 : 400, "The request body is over a parsing limit: " + limit);
+            // an over-long string is an over-large item (SPEC §8: 413); too deep or too long a number is malformed (400)
+            if (e.getOriginalMessage().startsWith("String value length")) {
+                // the parser stands in the array or object holding the string: its path names the field
+                String where = parser == null ? "$" : NumberRange.path(parser.getParsingContext());
+                throw new ApiException(413, where + ": a string longer than " + maxStringChars + " characters is over the limit of "
+                        + maxItemBytes + " bytes per item (as base64 text)");
+            }
+            throw ApiException.badRequest("The request body is not valid JSON: "
+                    + e.getOriginalMessage().replaceAll(", from `?StreamReadConstraints\\.\\w+\\(\\)`?", ""));
         } catch (JsonProcessingException e) {
             // a broken constraint (JSON nested deeper than Json.MAPPER allows) has no location
             String where = e.getLocation() == null ? ""

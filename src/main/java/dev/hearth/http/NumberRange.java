@@ -51,6 +51,15 @@ public final class NumberRange {
         return null;
     }
 
+    /** Where a streaming parser is, as a JSON path: {@code $.data_urls[0]}. */
+    static String path(com.fasterxml.jackson.core.JsonStreamContext at) {
+        StringBuilder path = new StringBuilder();
+        for (var c = at; c != null && !c.inRoot(); c = c.getParent()) {
+            path.insert(0, c.inArray() ? "[" + Math.max(0, c.getCurrentIndex()) + "]" : "." + c.getCurrentName());
+        }
+        return "$" + path;
+    }
+
     /** The number in scientific form, its digits cut: a 1,000-digit mantissa is not worth echoing. */
     private static String abbreviated(BigDecimal d) {
         String s = d.toString();

@@ -34,12 +34,4 @@ public record StorageSettings(long maxItemBytes, long maxRequestBytes, long maxA
     public long uploadBodyBytes(long serverMaxBody) {
         return Math.max(serverMaxBody, maxRequestBytes / 3 * 4 + 8 + (1L << 20));
     }
-
-    /**
-     * The longest string a JSON body needs to carry: one item of the largest size as a base64 data: URL (4/3 of its
-     * bytes, plus its prefix). The JSON parser stops at a longer string, so a hostile body's string costs at most this.
-     */
-    public int longestDataUrl() {
-        return (int) Math.min(Integer.MAX_VALUE, (maxItemBytes + 2) / 3 * 4 + 1024);
-    }
 }

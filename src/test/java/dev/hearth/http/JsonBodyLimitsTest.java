@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class JsonBodyLimitsTest {
 
-    static final JsonBody BODY = new JsonBody(64L << 20, 1 << 20);
+    static final JsonBody BODY = new JsonBody(64L << 20, 768 << 10); // strings up to 1 M characters
 
     static ApiException refusal(String json) {
         try {
@@ -53,20 +53,20 @@ class JsonBodyLimitsTest {
 
     @Test
     void aStringOverTheLimitIsRefusedWhileParsing() {
-        ApiException e = refusal("{\"text\": \"" + "a".repeat((1 << 20) + 10) + "\"}");
+        ApiException e = refusal("{\"inputs\": [{\"image\": \"" + "a".repeat((1 << 20) + 2_000) + "\"}]}");
         assertThat(e.status()).isEqualTo(413);
-        assertThat(e.getMessage()).contains("String value length").doesNotContain("StreamReadConstraints");
+        assertThat(e.getMessage()).startsWith("$.inputs[0].image: a string longer than").contains("over the limit of 786432 bytes per item");
     }
 
     /**
-     * A 60 MB body holding one long string, with the string limit a real Hearth uses for base64 media (28 M
-     * characters): refused, after allocating at most 200 MB. Reading the whole body first and then building the
+     * A 60 MB body holding one long string, with the string limit a real Hearth uses for base64 media (a 20 MB item:
+     * 28 M characters): refused, after allocating at most 200 MB. Reading the whole body first and then building the
      * string (as before) allocated about 450 MB for the same body.
      */
     @Test
     void aSixtyMegabyteBodyCostsMemoryBoundedByTheStringLimit() {
         long bodyBytes = 60L << 20;
-        JsonBody body = new JsonBody(64L << 20, 28 * (1 << 20));
+        JsonBody body = new JsonBody(64L << 20, 20L << 20);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         assertThatThrownBy(() -> body.parse(longStringBody(bodyBytes))).isInstanceOf(ApiException.class)
