@@ -89,8 +89,15 @@ public final class ConnectionDeadlines implements SocketOptions, AutoCloseable {
         }
     }
 
-    /** Every connection of every server in this process, by the client's address (unique while it is open). */
-    private static final Map<SocketAddress, Tracked> OPEN = new ConcurrentHashMap<>();
+    /** A connection's two ends: unique while it is open, even across several servers in one process. */
+    private record Ends(SocketAddress local, SocketAddress remote) {
+        static Ends of(ConnectionContext ctx) {
+            return new Ends(ctx.localPeer().address(), ctx.remotePeer().address());
+        }
+    }
+
+    /** Every connection of every server in this process. */
+    private static final Map<Ends, Tracked> OPEN = new ConcurrentHashMap<>();
 
     private static final byte[] HEADERS_LATE = answer408("the request line and headers did not arrive in time");
     private static final byte[] BODY_PAUSED = answer408("the request body paused for longer than the server allows");
@@ -120,9 +127,9 @@ public final class ConnectionDeadlines implements SocketOptions, AutoCloseable {
         return settings;
     }
 
-    /** Marks the connection of {@code client} as having a route reading its body until the returned handle closes. */
-    public static Reading reading(SocketAddress client) {
-        Tracked t = client == null ? null : OPEN.get(client);
+    /** Marks the connection between {@code server} and {@code client} as having a route reading its body until the returned handle closes. */
+    public static Reading reading(SocketAddress server, SocketAddress client) {
+        Tracked t = client == null ? null : OPEN.get(new Ends(server, client));
         if (t == null) return Reading.UNTRACKED;
         t.lastActivity = System.nanoTime();
         t.readingBody.incrementAndGet();
@@ -164,7 +171,7 @@ public final class ConnectionDeadlines implements SocketOptions, AutoCloseable {
         defaults.configureSocket(channel);
         Socket s = channel.socket();
         SocketAddress client = s.getRemoteSocketAddress();
-        if (client != null) OPEN.put(client, new Tracked(this, s));
+        if (client != null) OPEN.put(new Ends(s.getLocalSocketAddress(), client), new Tracked(this, s));
     }
 
     @Override
@@ -219,13 +226,13 @@ public final class ConnectionDeadlines implements SocketOptions, AutoCloseable {
         return new Http1ConnectionListener() {
             @Override
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-                Tracked t = OPEN.get(ctx.remotePeer().address());
+                Tracked t = OPEN.get(Ends.of(ctx));
                 if (t != null && t.phase == Phase.IDLE) t.enter(Phase.HEADERS);
             }
 
             @Override
             public void headers(ConnectionContext ctx, Headers headers) {
-                Tracked t = OPEN.get(ctx.remotePeer().address());
+                Tracked t = OPEN.get(Ends.of(ctx));
                 if (t != null) t.enter(Phase.ROUTE);
             }
         };
@@ -236,13 +243,13 @@ public final class ConnectionDeadlines implements SocketOptions, AutoCloseable {
         return new Http1ConnectionListener() {
             @Override
             public void data(ConnectionContext ctx, BufferData data) {
-                Tracked t = OPEN.get(ctx.remotePeer().address());
+                Tracked t = OPEN.get(Ends.of(ctx));
                 if (t != null) t.lastActivity = System.nanoTime();
             }
 
             @Override
             public void status(ConnectionContext ctx, Status status) {
-                Tracked t = OPEN.get(ctx.remotePeer().address());
+                Tracked t = OPEN.get(Ends.of(ctx));
                 if (t != null) t.enter(Phase.IDLE);
             }
         };
@@ -269,8 +276,8 @@ public final class ConnectionDeadlines implements SocketOptions, AutoCloseable {
     }
 
     /** Writes {@code answer} (if any) and closes; true, so the connection is forgotten. */
-    private static boolean end(SocketAddress client, Tracked t, byte[] answer, String why) {
-        log.debug("closing the connection from {}: {}", client, why);
+    private static boolean end(Ends ends, Tracked t, byte[] answer, String why) {
+        log.debug("closing the connection from {}: {}", ends.remote(), why);
         try (Socket s = t.socket) {
             if (answer != null) {
                 OutputStream out = s.getOutputStream();

@@ -184,7 +184,7 @@ public final class JsonBody {
 
     /** While the body is read, the connection's deadlines time its pauses (408 after too long a silence). */
     private static ConnectionDeadlines.Reading reading(ServerRequest req) {
-        return ConnectionDeadlines.reading(req.remotePeer().address());
+        return ConnectionDeadlines.reading(req.localPeer().address(), req.remotePeer().address());
     }
 
     private ApiException tooLarge() {
