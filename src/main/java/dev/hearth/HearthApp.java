@@ -14,6 +14,7 @@ import dev.hearth.endpoints.Endpoints;
 import dev.hearth.endpoints.WorkerBackend;
 import dev.hearth.endpoints.WorkerBackends;
 import dev.hearth.billing.Ledger;
+import dev.hearth.billing.LedgerCommits;
 import dev.hearth.billing.Money;
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.CatalogRoutes;
@@ -27,9 +28,9 @@ import dev.hearth.http.HttpFront;
 import dev.hearth.http.ConnectionDeadlines;
 import dev.hearth.http.JsonBody;
 import dev.hearth.jobs.AsyncRoutes;
-import dev.hearth.jobs.EndpointTarget;
 import dev.hearth.jobs.JobEngine;
 import dev.hearth.jobs.ModelCalls;
+import dev.hearth.jobs.ModelResolver;
 import dev.hearth.jobs.WebhookTargets;
 import dev.hearth.limits.LimitRoutes;
 import dev.hearth.limits.LimitSettings;
@@ -105,7 +106,6 @@ import dev.hearth.workflows.NodeModels;
 import dev.hearth.workflows.operations.Operations;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -170,7 +170,7 @@ public final class HearthApp implements AutoCloseable {
         runners.putAll(extraRunners);
         this.runnerFactories = Map.copyOf(runners);
         this.db = Database.open(config);
-        this.ledger = new Ledger(db, clock);
+        this.ledger = new Ledger(db, clock, LedgerCommits.of(config.billing().ledgerCommit(), db.jdbi()));
         this.accounts = new Accounts(db, ledger, clock, config.section("accounts").path("max_keys_per_account").asInt(50));
         this.limitSettings = new LimitSettings(db, Plans.fromConfig(config), clock);
         this.administration = new Administration(accounts, ledger, limitSettings.plans().names(), Money.fromUsd(config.billing().freeCredits()));
@@ -208,9 +208,12 @@ public final class HearthApp implements AutoCloseable {
     public int serve() {
         String adminHash = Authenticator.bootstrapAdminKey(db, config.admin().key());
         limits = Limits.start(config, limitSettings);
-        pool = new ModelPool(catalog, runnerFactories);
+        pool = new ModelPool(catalog, runnerFactories, clock);
         usage = new UsageRecorder(db);
-        engine = JobEngine.open(db, ledger, pool, usage, catalog, clock, config);
+        endpoints = Endpoints.serve(db, ledger, catalog, config, endpointWorkers(), clock);
+        // one resolver for every surface that names a model: the caller's own endpoint first, then the catalog
+        ModelResolver models = new ModelResolver(catalog, pool, endpoints);
+        engine = JobEngine.open(db, ledger, pool, usage, models, clock, config);
         usageRetention = new UsageRetention(db, clock, UsageSettings.from(config));
         usageRetention.start();
         metrics = observe(pool, usage);
@@ -236,12 +239,10 @@ public final class HearthApp implements AutoCloseable {
         engine.onFinished(r -> {
             if (r.webhookUrl() != null) webhooks.enqueue(r.accountId(), r.id(), r.webhookUrl(), Json.text(RequestViews.result(r)));
         });
-        ModelCalls calls = new ModelCalls(catalog, ledger, limits, engine, media, clock, config.jobs());
+        ModelCalls calls = new ModelCalls(models, ledger, limits, engine, media, clock, config.jobs());
         calls.observe((model, status, queue, processing, total) -> metrics.recordCall(model, status,
                 java.time.Duration.ofMillis(queue), java.time.Duration.ofMillis(processing), java.time.Duration.ofMillis(total)));
         WebhookTargets webhookTargets = url -> checkWebhookUrl(url, "X-Webhook-Url");
-        endpoints = Endpoints.serve(db, ledger, catalog, config, endpointWorkers(), clock);
-        calls.useEndpoints(endpoints);
         // once media inputs, outputs, webhooks and metrics are wired, and before the hold sweeper runs:
         // v2 jobs left by the last stop keep their holds and run again
         engine.recover();
@@ -250,12 +251,11 @@ public final class HearthApp implements AutoCloseable {
         Operations operations = Operations.builtIn();
         WorkflowStore workflowStore = new WorkflowStore(db);
         // a model node may name its owner's dedicated endpoint, resolved before the catalog as the pipeline does
-        NodeModels nodeModels = (account, name) -> (account == null ? Optional.<EndpointTarget>empty() : endpoints.find(account, name))
-                .map(EndpointTarget::model).orElseGet(() -> catalog.find(name));
+        NodeModels nodeModels = models::find;
         OperationBounds operationBounds = OperationBounds.from(config.section("workflows"));
         Workflows workflows = new Workflows(workflowStore, new GraphValidator(nodeModels, name -> operations.find(name).orElse(null), operationBounds), clock);
         workflowEngine = new WorkflowEngine(workflowStore, catalog, nodeModels, name -> operations.find(name).orElse(null), calls, ledger,
-                storage, mediaInputs, clock, config.jobs().nodeId());
+                limits, storage, mediaInputs, clock, config.jobs().nodeId());
         WebhookRegistry webhookRegistry = new WebhookRegistry(db, webhooks, url -> checkWebhookUrl(url, "$.webhook_url"), clock);
         workflowEngine.useEvents(webhookRegistry);
         workflowEngine.boundOperations(operationBounds);
@@ -278,7 +278,7 @@ public final class HearthApp implements AutoCloseable {
                 new ModelListRoute(caller, catalog, pool, limits, base, (account, b) -> accountModels(account, b, workflows)),
                 new GenerationRoutes(caller, new Generations(db), usage, limits, clock, storage.settings().outputRetention()),
                 new EmbeddingsRoute(caller, calls, catalog, body),
-                new ChatCompletionsRoute(caller, calls, catalog, body),
+                new ChatCompletionsRoute(caller, calls, body),
                 new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits),
                 new WebhookRoutes(caller, webhookSecrets),
                 new WorkflowRoutes(caller, workflows, workflowEngine, workflowStore, catalog, operations.all(),
@@ -446,6 +446,7 @@ public final class HearthApp implements AutoCloseable {
         if (endpoints != null) endpoints.close();
         if (server != null) server.stop();
         if (connectionDeadlines != null) connectionDeadlines.close();
+        ledger.close();
         if (webhooks != null) webhooks.close();
         if (sweeper != null) sweeper.shutdownNow();
         if (usageRetention != null) usageRetention.close();

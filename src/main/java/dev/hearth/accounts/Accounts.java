@@ -1,5 +1,6 @@
 package dev.hearth.accounts;
 
+import dev.hearth.billing.EntryKind;
 import dev.hearth.billing.Ledger;
 import dev.hearth.http.ApiException;
 import dev.hearth.store.Database;
@@ -43,7 +44,7 @@ public final class Accounts {
             h.createUpdate("INSERT INTO accounts (id, name, plan, status, created_at) VALUES (:id, :name, :plan, 'active', :now)")
                     .bind("id", accountId).bind("name", name).bind("plan", plan).bind("now", clock.millis()).execute();
             if (freeCredits > 0) {
-                ledger.grantIn(h, accountId, freeCredits, Ledger.CreditKind.FREE, "signup", "grant", "free credits for a new account");
+                ledger.grantIn(h, accountId, freeCredits, Ledger.CreditKind.FREE, "signup", EntryKind.GRANT, "free credits for a new account");
             }
             NewKey key = insertKey(h, accountId, "default");
             return new Created(accountId, key);

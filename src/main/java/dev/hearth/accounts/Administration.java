@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.billing.Balance;
 import dev.hearth.billing.GrantResult;
+import dev.hearth.billing.EntryKind;
 import dev.hearth.billing.Ledger;
 import dev.hearth.billing.Money;
 import dev.hearth.http.ApiException;
@@ -66,7 +67,7 @@ public final class Administration {
         };
         String reference = requiredText(body, "reference");
         if (reference.length() > 200) throw ApiException.invalid("$.reference: at most 200 characters");
-        return ledger.grant(accountId, amount, kind, reference, amount > 0 ? "grant" : "correction",
+        return ledger.grant(accountId, amount, kind, reference, amount > 0 ? EntryKind.GRANT : EntryKind.CORRECTION,
                 body.path("description").asText(null));
     }
 

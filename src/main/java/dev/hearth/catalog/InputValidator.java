@@ -2,14 +2,12 @@ package dev.hearth.catalog;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
-import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.dialect.Dialect;
 import com.networknt.schema.dialect.Dialects;
 import com.networknt.schema.keyword.NonValidationKeyword;
 import dev.hearth.http.ApiException;
-import dev.hearth.http.Json;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -30,13 +28,13 @@ public final class InputValidator {
 
     public InputValidator(ObjectNode schemaNode) {
         this.schemaNode = schemaNode;
-        // networknt 3.x is built on Jackson 3, the gateway on Jackson 2: the schema crosses over as text.
-        this.schema = REGISTRY.getSchema(Json.text(schemaNode), InputFormat.JSON);
+        // compiled once per model; networknt 3.x is built on Jackson 3, the gateway on Jackson 2 (SchemaTrees)
+        this.schema = REGISTRY.getSchema(SchemaTrees.of(schemaNode));
     }
 
     /** Validates and returns a copy of the body with schema defaults applied. */
     public ObjectNode validate(ObjectNode body) {
-        List<Error> errors = schema.validate(Json.text(body), InputFormat.JSON);
+        List<Error> errors = schema.validate(SchemaTrees.of(body));
         if (!errors.isEmpty()) {
             throw ApiException.invalid("Invalid parameters: " + errors.stream().limit(5).map(InputValidator::describe)
                     .collect(Collectors.joining("; ")));

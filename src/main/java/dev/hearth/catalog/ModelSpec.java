@@ -2,6 +2,7 @@ package dev.hearth.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.billing.Pricing;
 import dev.hearth.runners.RunnerSpec;
 
 /**

@@ -20,13 +20,19 @@ public record HearthConfig(Server server, String dataDir, Database database, Adm
     public record Server(String host, int port, String publicUrl, long maxBodyBytes) {
     }
 
-    public record Database(String url, String user, String password, String schema, int poolSize) {
+    /**
+     * {@code sqliteSynchronous} and {@code pgSynchronousCommit}: what a commit waits for, hence whether it survives
+     * a power loss (a killed process never loses a commit either way); see docs/configuration.md.
+     */
+    public record Database(String url, String user, String password, String schema, int poolSize, String sqliteSynchronous,
+                           String pgSynchronousCommit) {
     }
 
     public record Admin(String key) {
     }
 
-    public record Billing(BigDecimal freeCredits) {
+    /** {@code ledgerCommit}: grouped (many ledger changes share one commit) or per_step (one transaction each). */
+    public record Billing(BigDecimal freeCredits, String ledgerCommit) {
     }
 
     public record Catalog(String dir) {

@@ -3,14 +3,12 @@ package dev.hearth.endpoints;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.catalog.ModelSpec;
-import dev.hearth.catalog.Pricing;
+import dev.hearth.billing.Pricing;
 import dev.hearth.catalog.Scaling;
 import dev.hearth.http.Json;
 import dev.hearth.jobs.EndpointTarget;
-import dev.hearth.runners.RunOutput;
 import dev.hearth.runners.Runner;
-import dev.hearth.runtime.Execution;
-import dev.hearth.runtime.ExecutionTimeout;
+import dev.hearth.runtime.ExecutionLane;
 import dev.hearth.runtime.ModelUnavailable;
 import dev.hearth.runtime.QueueFull;
 import dev.hearth.runtime.Work;
@@ -21,25 +19,16 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One endpoint's private queue and its workers (SPEC §9): jobs never meet the public model pool. A dispatcher
- * hands each queued job to the next ready worker with a free slot, in turn (round-robin); {@link #scale}
- * boots or stops workers as the {@link Scaler} says. The pool also meters worker up-time: every worker
+ * One endpoint's private lane and its workers (SPEC §9): jobs never meet the public model pool. Its
+ * {@link ExecutionLane} (the same one catalog models use) hands each queued job to the next ready worker with a
+ * free slot, in turn (round-robin); {@link #scale} boots or stops workers as the {@link Scaler} says. The pool also meters worker up-time: every worker
  * counts from the moment its boot starts until its stop has finished, which is what {@link WorkerBilling} charges.
  */
-final class EndpointPool implements EndpointTarget {
+final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
 
     private static final Logger log = LoggerFactory.getLogger(EndpointPool.class);
     /** After a failed boot, the pool waits this long before booting again for its minimum (a job boots at once). */
@@ -50,16 +39,16 @@ final class EndpointPool implements EndpointTarget {
     private volatile ModelSpec served;
     private final WorkerBackend backend;
     private final Clock clock;
-    private final LinkedBlockingQueue<Work> queue;
+    private final ExecutionLane lane;
     /** Guarded by {@code this}, like every worker's fields and the meter. */
     private final List<EndpointWorker> workers = new ArrayList<>();
-    private final Map<String, Future<RunOutput>> running = new ConcurrentHashMap<>();
     private final AtomicInteger runningCount = new AtomicInteger();
-    private final ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
-    private final Thread dispatcher;
+    /** Boots that failed so far: a job waiting for a worker fails when one fails after it began to wait. */
+    private int bootFailures;
     private final AtomicInteger workerSeq = new AtomicInteger();
     private int next;
     private volatile boolean closed;
+    private volatile boolean deleted;
     private volatile boolean suspended;
     /** The operator suspended the owning account: no worker runs or is billed until the suspension is lifted. */
     private volatile boolean accountSuspended;
@@ -78,9 +67,9 @@ final class EndpointPool implements EndpointTarget {
         this.backend = backend;
         this.clock = clock;
         this.suspended = endpoint.suspended();
-        this.queue = new LinkedBlockingQueue<>(catalogModel.scaling().queueSize());
         this.meteredAt = clock.millis();
-        this.dispatcher = Thread.ofVirtual().name("endpoint-" + endpoint.name()).start(this::dispatch);
+        this.lane = new ExecutionLane("Endpoint '" + endpoint.name() + "'", "endpoint-" + endpoint.name(),
+                catalogModel.scaling().queueSize(), this, clock);
     }
 
     /**
@@ -144,8 +133,8 @@ final class EndpointPool implements EndpointTarget {
         if (now == accountSuspended) return;
         accountSuspended = now;
         if (now) {
-            failQueued(new ModelUnavailable("Endpoint '" + endpoint.name() + "' stopped: its account is suspended", null));
-            running.values().forEach(f -> f.cancel(true));
+            lane.failQueued(new ModelUnavailable("Endpoint '" + endpoint.name() + "' stopped: its account is suspended", null));
+            lane.interruptAll();
         }
     }
 
@@ -153,9 +142,7 @@ final class EndpointPool implements EndpointTarget {
     public void submit(Work work) throws QueueFull, ModelUnavailable {
         if (closed) throw new ModelUnavailable("Endpoint '" + endpoint.name() + "' was deleted", null);
         if (off()) throw new ModelUnavailable("Endpoint '" + endpoint.name() + "' is suspended", null);
-        if (!queue.offer(work)) {
-            throw new QueueFull("Endpoint '" + endpoint.name() + "' has " + queue.size() + " jobs waiting, its limit; try again shortly");
-        }
+        lane.submit(work);
         synchronized (this) {
             jobSinceFailure = true;
             notifyAll();
@@ -164,13 +151,12 @@ final class EndpointPool implements EndpointTarget {
 
     @Override
     public boolean removeQueued(String jobId) {
-        return queue.removeIf(w -> w.id().equals(jobId));
+        return lane.removeQueued(jobId);
     }
 
     @Override
     public boolean interruptRunning(String jobId) {
-        Future<RunOutput> f = running.get(jobId);
-        return f != null && f.cancel(true);
+        return lane.interruptRunning(jobId);
     }
 
     // ---- scaling ---------------------------------------------------------------------------------------------
@@ -197,7 +183,7 @@ final class EndpointPool implements EndpointTarget {
             List<EndpointWorker> idle = up.stream().filter(w -> w.state == WorkerState.READY && w.busy == 0
                             && now - w.idleSince >= e.idleTimeout() * 1000L)
                     .sorted(Comparator.comparingLong((EndpointWorker w) -> w.idleSince)).toList();
-            target = off() ? 0 : Scaler.target(queue.size(), runningCount.get(), up.size(), idle.size(), e.scalerValue(),
+            target = off() ? 0 : Scaler.target(lane.queued(), runningCount.get(), up.size(), idle.size(), e.scalerValue(),
                     e.workersMin(), e.workersMax());
             boolean backingOff = failure != null && !jobSinceFailure && now - failedAt < BOOT_RETRY_MILLIS;
             if (target > up.size() && !backingOff) {
@@ -264,21 +250,20 @@ final class EndpointPool implements EndpointTarget {
     private void bootFailed(EndpointWorker w, Throwable ex) {
         String why = "a worker could not boot: " + ex.getMessage();
         log.error("endpoint {}: worker {} boot failed: {}", endpoint.name(), w.id, ex.toString());
-        List<Work> orphans = new ArrayList<>();
         int left;
         synchronized (this) {
             failure = why;
             failedAt = clock.millis();
             jobSinceFailure = false;
+            bootFailures++;
             meter(failedAt);
             workers.remove(w);
-            // jobs waiting for this boot fail now, unless another worker is up or on its way
             left = (int) workers.stream().filter(x -> x.state != WorkerState.STOPPING).count();
-            if (left == 0) queue.drainTo(orphans);
+            notifyAll();
         }
         if (!closed) tellBackend(endpoint, left);
-        ModelUnavailable cause = new ModelUnavailable("Endpoint '" + endpoint.name() + "': " + why, ex);
-        orphans.forEach(j -> j.failed(cause));
+        // jobs waiting for this boot fail now, unless another worker is up or on its way
+        if (left == 0) lane.failQueued(new ModelUnavailable("Endpoint '" + endpoint.name() + "': " + why, ex));
     }
 
     private void stop(EndpointWorker w) {
@@ -320,8 +305,8 @@ final class EndpointPool implements EndpointTarget {
     /** Stops every worker and fails what waits; used when the account cannot pay the next billing tick. */
     void suspend() {
         suspended = true;
-        failQueued(new ModelUnavailable("Endpoint '" + endpoint.name() + "' was suspended: the account cannot pay for its workers", null));
-        running.values().forEach(f -> f.cancel(true));
+        lane.failQueued(new ModelUnavailable("Endpoint '" + endpoint.name() + "' was suspended: the account cannot pay for its workers", null));
+        lane.interruptAll();
         scale();
     }
 
@@ -333,6 +318,7 @@ final class EndpointPool implements EndpointTarget {
     void close(long waitMillis, boolean deleted) {
         List<EndpointWorker> all;
         synchronized (this) {
+            this.deleted = deleted;
             closed = true;
             all = new ArrayList<>(workers);
             all.forEach(w -> w.state = WorkerState.STOPPING);
@@ -340,14 +326,14 @@ final class EndpointPool implements EndpointTarget {
         }
         // deleted: what waits fails (503). Hearth stopping: a cancellation, which the job engine turns into "run
         // again at the next start" for v2 jobs (their records stay unfinished, their holds open)
-        failQueued(deleted ? new ModelUnavailable("Endpoint '" + endpoint.name() + "' was deleted", null)
+        lane.failQueued(deleted ? new ModelUnavailable("Endpoint '" + endpoint.name() + "' was deleted", null)
                 : new CancellationException("Hearth stopped"));
-        running.values().forEach(f -> f.cancel(true));
+        lane.interruptAll();
         List<Thread> stops = all.stream().map(w -> Thread.ofVirtual().start(() -> stop(w))).toList();
-        long deadline = System.currentTimeMillis() + waitMillis;
+        long deadline = clock.millis() + waitMillis;
         for (Thread t : stops) {
             try {
-                t.join(Math.max(1, deadline - System.currentTimeMillis()));
+                t.join(Math.max(1, deadline - clock.millis()));
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 break;
@@ -359,39 +345,51 @@ final class EndpointPool implements EndpointTarget {
         } catch (Exception ex) {
             log.warn("endpoint {}: the worker backend could not remove it: {}", endpoint.name(), ex.toString());
         }
-        dispatcher.interrupt();
-        runs.shutdown();
+        lane.close();
     }
 
-    private void failQueued(Exception cause) {
-        List<Work> left = new ArrayList<>();
-        queue.drainTo(left);
-        left.forEach(j -> j.failed(cause));
+    // ---- the lane's runners ----------------------------------------------------------------------------------
+
+    @Override
+    public int timeoutSeconds() {
+        return endpoint.executionTimeout();
     }
 
-    // ---- dispatch --------------------------------------------------------------------------------------------
-
-    private void dispatch() {
-        while (!closed) {
-            EndpointWorker w = null;
-            Work job;
-            synchronized (this) {
-                try {
-                    while (!closed && (queue.isEmpty() || (w = nextFree()) == null)) wait(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (closed) return;
-                job = queue.poll();
-                if (job == null) continue;
-                w.busy++;
-                w.state = WorkerState.BUSY;
-                runningCount.incrementAndGet();
+    /**
+     * The next ready worker with a free slot after the one that took the last job (round-robin), waiting for one
+     * while the pool scales up. Fails when the endpoint is closed or suspended, or when a boot fails after the
+     * job began to wait and no other worker is up or on its way.
+     */
+    @Override
+    public synchronized ExecutionLane.Lease acquire(Work job) throws ModelUnavailable, InterruptedException {
+        int failuresBefore = bootFailures;
+        EndpointWorker w;
+        while ((w = nextFree()) == null) {
+            if (closed && deleted) throw new ModelUnavailable("Endpoint '" + endpoint.name() + "' was deleted", null);
+            // Hearth is stopping: the job is canceled, so a v2 job stays for the next start
+            if (closed) throw new InterruptedException("Hearth stopped");
+            if (off()) throw new ModelUnavailable("Endpoint '" + endpoint.name() + "' is suspended", null);
+            if (bootFailures != failuresBefore && workers.stream().noneMatch(x -> x.state != WorkerState.STOPPING)) {
+                throw new ModelUnavailable("Endpoint '" + endpoint.name() + "': " + failure, null);
             }
-            EndpointWorker worker = w;
-            Work j = job;
-            Thread.ofVirtual().name("endpoint-job-" + job.id()).start(() -> run(j, worker));
+            wait(200);
         }
+        w.busy++;
+        w.state = WorkerState.BUSY;
+        runningCount.incrementAndGet();
+        EndpointWorker worker = w;
+        Runner runner = w.runner;
+        return new ExecutionLane.Lease() {
+            @Override
+            public Runner runner() {
+                return runner;
+            }
+
+            @Override
+            public void release(boolean served) {
+                EndpointPool.this.release(worker, served);
+            }
+        };
     }
 
     /** The next worker with a free slot after the one that took the last job (round-robin). */
@@ -406,51 +404,6 @@ final class EndpointPool implements EndpointTarget {
             }
         }
         return null;
-    }
-
-    private void run(Work job, EndpointWorker w) {
-        long queueMillis = (System.nanoTime() - job.admittedNanos()) / 1_000_000;
-        if (!job.start(queueMillis)) {
-            release(w, false);
-            return;
-        }
-        Runner runner;
-        synchronized (this) {
-            runner = w.runner;
-        }
-        int timeoutSeconds = endpoint.executionTimeout();
-        long started = System.nanoTime();
-        long startedAt = clock.millis();
-        Future<RunOutput> f = runs.submit(() -> runner.run(job.input()));
-        running.put(job.id(), f);
-        try {
-            RunOutput out = f.get(timeoutSeconds * 1000L, TimeUnit.MILLISECONDS);
-            running.remove(job.id());
-            release(w, true);
-            long measured = (System.nanoTime() - started) / 1_000_000;
-            Long reported = out.reportedMillis();
-            long processing = reported == null || reported < 0 ? measured : Math.min(reported, measured);
-            job.succeeded(new Execution(out, queueMillis, processing, startedAt));
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            end(job, w, new ExecutionTimeout("Endpoint '" + endpoint.name() + "' did not finish within its execution timeout of "
-                    + timeoutSeconds + " s"));
-        } catch (CancellationException e) {
-            end(job, w, e);
-        } catch (ExecutionException e) {
-            end(job, w, e.getCause() instanceof Exception ex ? ex : new RuntimeException(e.getCause()));
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            end(job, w, new CancellationException("stopped"));
-        } catch (RuntimeException e) {
-            end(job, w, e);
-        }
-    }
-
-    private void end(Work job, EndpointWorker w, Exception cause) {
-        running.remove(job.id());
-        release(w, false);
-        job.failed(cause);
     }
 
     private synchronized void release(EndpointWorker w, boolean served) {
@@ -495,7 +448,7 @@ final class EndpointPool implements EndpointTarget {
         long stopping = workers.stream().filter(w -> w.state == WorkerState.STOPPING).count();
         if (ready == 0 && booting == 0 && failure != null) return "failed";
         // no worker ready, and one booting or about to (the minimum, or a call waiting)
-        if (ready == 0 && (booting > 0 || endpoint.workersMin() > 0 || !queue.isEmpty())) return "deploying";
+        if (ready == 0 && (booting > 0 || endpoint.workersMin() > 0 || lane.queued() > 0)) return "deploying";
         if (ready == 0) return "idle";
         if (booting > 0 || stopping > 0) return "scaling";
         return "ready";
@@ -510,7 +463,7 @@ final class EndpointPool implements EndpointTarget {
         long now = clock.millis();
         into.put("status", status());
         if (failure != null) into.put("status_detail", failure);
-        into.put("queued", queue.size());
+        into.put("queued", lane.queued());
         into.put("running", runningCount.get());
         into.put("workers_up", workers.size());
         into.put("workers_ready", workers.stream().filter(EndpointWorker::serving).count());

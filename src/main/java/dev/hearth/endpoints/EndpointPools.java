@@ -106,13 +106,13 @@ final class EndpointPools implements AutoCloseable {
     }
 
     private void tick() {
-        long lastReconcile = System.currentTimeMillis();
+        long lastReconcile = clock.millis();
         while (!closed) {
             try {
                 Thread.sleep(TICK_MILLIS);
-                if (System.currentTimeMillis() - lastReconcile >= RECONCILE_MILLIS) {
+                if (clock.millis() - lastReconcile >= RECONCILE_MILLIS) {
                     reconcile();
-                    lastReconcile = System.currentTimeMillis();
+                    lastReconcile = clock.millis();
                 }
                 for (EndpointPool p : pools.values()) step(p);
             } catch (InterruptedException e) {

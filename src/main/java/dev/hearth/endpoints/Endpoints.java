@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.billing.Ledger;
 import dev.hearth.billing.Money;
+import dev.hearth.billing.HardwareRates;
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.ModelSpec;
 import dev.hearth.catalog.Slugs;

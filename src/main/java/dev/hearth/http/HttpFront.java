@@ -3,6 +3,8 @@ package dev.hearth.http;
 import dev.hearth.config.HearthConfig;
 import dev.hearth.store.Database;
 import dev.hearth.web.Dashboard;
+import dev.hearth.billing.BillingException;
+import dev.hearth.billing.InsufficientCredits;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -56,6 +58,7 @@ public final class HttpFront {
             throw ApiException.notFound("No route for " + req.prologue().method().text() + " " + req.path().path());
         });
         routing.error(ApiException.class, (req, res, e) -> Replies.error(res, e));
+        routing.error(BillingException.class, (req, res, e) -> Replies.error(res, refusal(e)));
         routing.error(Throwable.class, (req, res, e) -> {
             if (HelidonLog.isIo(e)) {
                 // the client went quiet or away while its request was read: its fault, one line, no stack trace
@@ -79,6 +82,17 @@ public final class HttpFront {
                 .shutdownHook(false)
                 .routing(routing)
                 .build();
+    }
+
+    /** Billing's refusals as SPEC §2 answers. */
+    public static ApiException refusal(BillingException e) {
+        int status = switch (e) {
+            case InsufficientCredits i -> 406;
+            case BillingException.UnknownAccount u -> 404;
+            case BillingException.ReferenceReused r -> 409;
+            case BillingException.BelowZero b -> 422;
+        };
+        return new ApiException(status, e.getMessage());
     }
 
     /** Requests refused before routing answer in the JSON envelope too ({@link JsonDirectHandler}). */

@@ -52,8 +52,18 @@ final class Job implements Work {
     volatile dev.hearth.runners.EventSink events;
     /** The workflow run this job is a node of (its usage record says so); null otherwise. */
     volatile String workflowRunId;
-    /** The dedicated endpoint whose private queue runs this job; null for the public model pool. */
-    volatile EndpointTarget endpoint;
+    /** Where the job waits and runs: its model's public lane or its dedicated endpoint's pool. */
+    volatile dev.hearth.runtime.JobLane lane;
+    /** The dedicated endpoint's id for the usage record; null for a catalog model. */
+    volatile String endpointId;
+    /** Why the job was withdrawn (cancel, or its v1 caller gave up waiting), for whoever settles it. */
+    volatile Exception withdrawal;
+
+    /** Runs on the resolved target's lane, recorded under its endpoint if it has one. */
+    void runOn(ModelResolver.Target target) {
+        this.lane = target.lane();
+        this.endpointId = target.endpointId();
+    }
 
     Job(String id, Principal caller, ModelSpec model, ObjectNode params, Map<String, MediaBlob> media, ObjectNode loggableParams,
         String base, Long seed, CreditHold hold, JobSlot slot, RateVerdict rate, boolean durable, String webhookUrl, long submittedAt,

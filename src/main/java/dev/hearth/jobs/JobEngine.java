@@ -6,7 +6,6 @@ import dev.hearth.accounts.Principal;
 import dev.hearth.billing.CreditHold;
 import dev.hearth.billing.Ledger;
 import dev.hearth.billing.Settlement;
-import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.ModelSpec;
 import dev.hearth.config.HearthConfig;
 import dev.hearth.http.ApiException;
@@ -44,7 +43,7 @@ public final class JobEngine {
     private final ModelPool pool;
     private final JobStore store;
     private final UsageRecorder usage;
-    private final Catalog catalog;
+    private final ModelResolver models;
     private final Clock clock;
     private final HearthConfig.Jobs cfg;
     private final boolean storeParameters;
@@ -54,33 +53,27 @@ public final class JobEngine {
     private final List<Consumer<JobRecord>> finishListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
-    JobEngine(Ledger ledger, ModelPool pool, JobStore store, UsageRecorder usage, Catalog catalog, Clock clock,
+    JobEngine(Ledger ledger, ModelPool pool, JobStore store, UsageRecorder usage, ModelResolver models, Clock clock,
               HearthConfig.Jobs cfg, boolean storeParameters) {
         this.ledger = ledger;
         this.pool = pool;
         this.store = store;
         this.usage = usage;
-        this.catalog = catalog;
+        this.models = models;
         this.clock = clock;
         this.cfg = cfg;
         this.storeParameters = storeParameters;
     }
 
-    public static JobEngine open(dev.hearth.store.Database db, Ledger ledger, ModelPool pool, UsageRecorder usage, Catalog catalog,
+    /** {@code models} finds again the model of a v2 job recovered after a restart: its endpoint's queue, or the public pool. */
+    public static JobEngine open(dev.hearth.store.Database db, Ledger ledger, ModelPool pool, UsageRecorder usage, ModelResolver models,
                                  Clock clock, HearthConfig config) {
-        return new JobEngine(ledger, pool, new JobStore(db), usage, catalog, clock, config.jobs(), config.logging().storeParameters());
+        return new JobEngine(ledger, pool, new JobStore(db), usage, models, clock, config.jobs(), config.logging().storeParameters());
     }
 
     /** How recovered jobs fetch their media inputs again. */
     public void useMediaResolver(MediaResolver resolver) {
         this.mediaResolver = resolver;
-    }
-
-    private volatile EndpointTargets endpoints = EndpointTargets.NONE;
-
-    /** Dedicated endpoints, so that v2 jobs of an endpoint recovered after a restart go back to its queue. */
-    void useEndpoints(EndpointTargets endpoints) {
-        this.endpoints = endpoints;
     }
 
     /** Where media outputs of v2 jobs are stored (the storage package). */
@@ -113,35 +106,34 @@ public final class JobEngine {
         }
     }
 
-    /** A job goes to its dedicated endpoint's private queue, or else to the public model pool. */
     private void dispatch(Job job) throws QueueFull, ModelUnavailable {
-        if (job.endpoint != null) job.endpoint.submit(job);
-        else pool.submit(job.model, job);
+        job.lane.submit(job);
     }
 
-    private boolean removeQueued(Job job) {
-        return job.endpoint != null ? job.endpoint.removeQueued(job.id) : pool.removeQueued(job.model.slug(), job.id);
-    }
-
-    private boolean interruptRunning(Job job) {
-        return job.endpoint != null ? job.endpoint.interruptRunning(job.id) : pool.interruptRunning(job.model.slug(), job.id);
-    }
-
+    /**
+     * A lane worker took the job and its model is warm. A job withdrawn after the worker took it (canceled, or
+     * its v1 caller gave up while the model booted) ends here, exactly once, and is not run.
+     */
     boolean started(Job job, long queueMillis) {
-        if (job.cancelRequested || job.settled.get()) return false;
+        if (job.settled.get()) return false;
+        if (job.cancelRequested) {
+            settleFailure(job, withdrawal(job));
+            return false;
+        }
         if (job.durable) store.markProcessing(job.id, clock.millis(), queueMillis);
         return true;
     }
 
     void succeeded(Job job, Execution ex) {
         if (!job.settled.compareAndSet(false, true)) return;
+        JobOutcome outcome;
         try {
             long units = ex.output() instanceof RunOutput.Json j ? j.billableUnits() : 0;
-            long cost = job.model.pricing().actual(job.params, ex.processingMillis(), units, job.model.scaling().executionTimeoutSeconds());
+            long cost = job.model.pricing().actual(job.params, ex.processingMillis(), units);
             JsonNode shown = shownOutput(job, ex.output());
             String outputJson = job.durable ? Json.text(shown) : null;
             long now = clock.millis();
-            Settlement s = ledger.post(job.hold, cost, job.model.slug(), (h, settled) -> {
+            Settlement s = ledger.settle(job.hold, job.id, cost, job.model.slug(), (h, settled) -> {
                 if (job.durable) {
                     store.complete(h, job.id, outputJson, settled.charged(), settled.after().total(), now, ex.queueMillis(),
                             ex.processingMillis(), now + cfg.recordTtl() * 1000L);
@@ -149,18 +141,25 @@ public final class JobEngine {
             });
             recordUsage(job, ex.startedAt(), ex.queueMillis(), ex.processingMillis(), 200, s.charged(), s.after().total(), null,
                     shown, ex.output() instanceof RunOutput.Media && shown != null ? shown.asText() : null);
-            job.outcome.complete(new JobOutcome.Completed(new CallResult(job.id, job.model, ex.output(), s.charged(),
-                    s.after().total(), ex.queueMillis(), ex.processingMillis(), job.seed, job.rate)));
+            outcome = new JobOutcome.Completed(new CallResult(job.id, job.model, ex.output(), s.charged(),
+                    s.after().total(), ex.queueMillis(), ex.processingMillis(), job.seed, job.rate));
         } catch (Exception e) {
             // settling itself failed (database down?): the hold stays open and expires; the caller gets 500
             log.error("settling job {} failed", job.id, e);
-            job.outcome.complete(new JobOutcome.Failed(new ApiException(500, "Could not record the result: " + e.getMessage())));
-        } finally {
-            finished(job);
+            outcome = new JobOutcome.Failed(new ApiException(500, "Could not record the result: " + e.getMessage()));
         }
+        // the job's slot is free before its caller hears the answer, so the caller's next call finds it free
+        finished(job);
+        job.outcome.complete(outcome);
+    }
+
+    private static Exception withdrawal(Job job) {
+        return job.withdrawal != null ? job.withdrawal : new CancellationException("canceled");
     }
 
     void failed(Job job, Exception cause) {
+        // a run interrupted because its caller gave up reports why the caller gave up, not a bare interruption
+        if (cause instanceof CancellationException && job.withdrawal != null) cause = job.withdrawal;
         if (stopping && job.durable && cause instanceof CancellationException && !job.cancelRequested) {
             // interrupted by shutdown: the job stays PROCESSING with its hold open and runs again at the next start
             job.outcome.complete(new JobOutcome.Failed(Failures.of(job.model.slug(), new QueueFull("Hearth stopped"))));
@@ -178,15 +177,16 @@ public final class JobEngine {
         JobStatus status = canceled ? JobStatus.CANCELED : JobStatus.FAILED;
         long now = clock.millis();
         try {
-            ledger.release(job.hold, (h, released) -> {
+            // a workflow run's hold outlives its failed node: the run gives back what it has left when it ends
+            if (!job.hold.multiStep()) ledger.voidHold(job.hold, (h, released) -> {
                 if (job.durable) store.end(h, job.id, status, error.getMessage(), error.status(), now, now + cfg.recordTtl() * 1000L);
             });
         } catch (Exception e) {
             log.error("releasing the hold of job {} failed; the hold sweeper will release it", job.id, e);
         }
         recordUsage(job, null, job.queueMillis, 0, canceled ? 499 : error.status(), 0, null, error.getMessage(), null, null);
-        job.outcome.complete(new JobOutcome.Failed(error.header("x-request-id", job.id)));
         finished(job);
+        job.outcome.complete(new JobOutcome.Failed(error.header("x-request-id", job.id)));
     }
 
     private void finished(Job job) {
@@ -224,7 +224,7 @@ public final class JobEngine {
     private void recordUsage(Job job, Long startedAt, long queueMillis, long processingMillis, int status, long cost,
                              Long remaining, String error, JsonNode output, String outputUrl) {
         usage.record(new UsageRecord(job.id, job.caller.accountId(), job.caller.keyId(), job.model.slug(),
-                job.endpoint == null ? null : job.endpoint.id(), job.workflowRunId,
+                job.endpointId, job.workflowRunId,
                 job.submittedAt, startedAt, clock.millis(), queueMillis, processingMillis, status, cost,
                 storeParameters ? Json.text(job.loggableParams) : null, job.seed, error, outputUrl, output, remaining));
     }
@@ -239,8 +239,8 @@ public final class JobEngine {
         Job job = live.get(id);
         if (job != null && !record.status().terminal()) {
             job.cancelRequested = true;
-            if (removeQueued(job)) settleFailure(job, new CancellationException("canceled while queued"));
-            else if (!interruptRunning(job)) settleFailure(job, new CancellationException("canceled"));
+            if (job.lane.removeQueued(job.id)) settleFailure(job, new CancellationException("canceled while queued"));
+            else if (!job.lane.interruptRunning(job.id)) settleFailure(job, new CancellationException("canceled"));
             try {
                 job.outcome.get(10, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception ignored) {
@@ -252,9 +252,12 @@ public final class JobEngine {
 
     /** A v1 caller stopped waiting (no slot in time): the job is withdrawn if queued, interrupted if running. */
     void giveUp(Job job, Exception why) {
+        job.withdrawal = why;
         job.cancelRequested = true;
-        if (removeQueued(job)) settleFailure(job, why);
-        else interruptRunning(job);
+        if (job.lane.removeQueued(job.id)) settleFailure(job, why);
+        // neither queued nor running: a lane worker holds it while its model boots. It ends now; the worker then
+        // finds it settled and skips it. Whichever of the two settles first wins (settled is compare-and-set).
+        else if (!job.lane.interruptRunning(job.id)) settleFailure(job, why);
     }
 
     /** Deletes v2 records whose time to be read has passed; returns how many. */
@@ -271,13 +274,8 @@ public final class JobEngine {
         List<JobRecord> unfinished = store.unfinished(cfg.nodeId());
         int resumed = 0;
         for (JobRecord r : unfinished) {
-            EndpointTarget endpoint;
-            try {
-                endpoint = endpoints.find(r.accountId(), r.model()).orElse(null);
-            } catch (ApiException e) {
-                endpoint = null; // a suspended endpoint: the catalog knows no such model either, so the job fails below
-            }
-            ModelSpec model = endpoint != null ? endpoint.model() : catalog.find(r.model());
+            ModelResolver.Target target = models.recovered(r.accountId(), r.model());
+            ModelSpec model = target == null ? null : target.model();
             CreditHold hold = new CreditHold(r.holdId(), r.accountId(), r.id(), r.holdAmount());
             Job job;
             try {
@@ -299,14 +297,14 @@ public final class JobEngine {
                     continue;
                 }
             }
-            boolean holdOpen = ledger.holdState(r.holdId()).map("OPEN"::equals).orElse(false);
+            boolean holdOpen = ledger.holdState(r.holdId()).map(dev.hearth.billing.HoldState.OPEN::equals).orElse(false);
             if (model == null || !holdOpen) {
                 String why = model == null ? "model '" + r.model() + "' is no longer in the catalog" : "its credit hold expired while Hearth was down";
                 settleFailure(job, new ModelUnavailable("Request was not run after a restart: " + why, null));
                 continue;
             }
             try {
-                job.endpoint = endpoint;
+                job.runOn(target);
                 live.put(job.id, job);
                 dispatch(job);
                 resumed++;
@@ -335,8 +333,8 @@ public final class JobEngine {
                 settleFailure(job, new QueueFull("Hearth is shutting down; retry shortly"));
             }
         }
-        long deadline = System.currentTimeMillis() + cfg.drainTimeout() * 1000L;
-        while (pool.busy() > 0 && System.currentTimeMillis() < deadline) {
+        long deadline = clock.millis() + cfg.drainTimeout() * 1000L;
+        while (pool.busy() > 0 && clock.millis() < deadline) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {

@@ -1,19 +1,11 @@
 package dev.hearth.jobs;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hearth.billing.CreditHold;
-import dev.hearth.billing.InsufficientCredits;
 import dev.hearth.billing.Ledger;
-import dev.hearth.billing.Money;
-import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.ModelSpec;
 import dev.hearth.config.HearthConfig;
 import dev.hearth.http.ApiException;
-import dev.hearth.http.FormFields;
 import dev.hearth.http.Json;
-import dev.hearth.runners.MediaBlob;
-import dev.hearth.limits.JobSlot;
 import dev.hearth.limits.Limits;
 import dev.hearth.limits.RateVerdict;
 import dev.hearth.runtime.QueueFull;
@@ -21,32 +13,21 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The one pipeline every model call goes through (SPEC §3.1, §5), whatever surface it came from: resolve the
- * model → validate the body → resolve the seed → hold the worst-case price → hand the job to the engine.
- * v1 then waits for the job; v2 returns its record at once. Authentication happened before (the caller is
- * known); every refusal before the hold changes nothing, and the engine gives the hold back on any failure.
+ * How a model call is answered, whatever surface it came from (SPEC §3.1, §5): the {@link AdmissionChain}
+ * admits it (every check, then the hold), the engine runs it; v1 then waits for the job, v2 returns its record
+ * at once. Every refusal in the chain changes nothing, and the engine gives the hold back on any failure.
  */
 public final class ModelCalls {
 
-    private static final SecureRandom SEEDS = new SecureRandom();
-    /** A v1 hold outlives its call by this much before the sweeper may release it (crash recovery). */
-    private static final long V1_HOLD_GRACE_MILLIS = 10 * 60_000;
-    /** v2 holds must survive a restart, so they live as long as an unfinished job may reasonably wait. */
-    private static final long V2_HOLD_TTL_MILLIS = 24 * 3600_000L;
-
-    private final Catalog catalog;
-    private final Ledger ledger;
-    private final Limits limits;
+    private final AdmissionChain chain;
     private final JobEngine engine;
     private final Clock clock;
     private final HearthConfig.Jobs cfg;
@@ -64,20 +45,12 @@ public final class ModelCalls {
     }
 
     private final MediaResolver media;
-    private volatile EndpointTargets endpoints = EndpointTargets.NONE;
 
-    /** Dedicated endpoints (SPEC §9): asked for the caller's own endpoint of that name before the catalog. */
-    public void useEndpoints(EndpointTargets endpoints) {
-        this.endpoints = endpoints;
-        engine.useEndpoints(endpoints);
-    }
-
-    public ModelCalls(Catalog catalog, Ledger ledger, Limits limits, JobEngine engine, MediaResolver media, Clock clock,
+    /** {@code resolver} says what a name means to the caller: its own dedicated endpoint first (SPEC §9), then the catalog. */
+    public ModelCalls(ModelResolver resolver, Ledger ledger, Limits limits, JobEngine engine, MediaResolver media, Clock clock,
                       HearthConfig.Jobs cfg) {
         this.media = media;
-        this.catalog = catalog;
-        this.ledger = ledger;
-        this.limits = limits;
+        this.chain = new AdmissionChain(limits, resolver, media, ledger);
         this.engine = engine;
         this.clock = clock;
         this.cfg = cfg;
@@ -103,9 +76,7 @@ public final class ModelCalls {
     }
 
     private CallResult run(ModelCall call) {
-        Job job = admit(call, false, null);
-        job.events = call.events();
-        if (call.step() != null) job.workflowRunId = call.step().runId();
+        Job job = job(chain.admit(call, false), null);
         if (call.events() != null) call.events().admitted(job.id);
         engine.submit(job);
         long waitMillis = (job.model.scaling().executionTimeoutSeconds() + cfg.maxQueueWait()) * 1000L;
@@ -143,18 +114,18 @@ public final class ModelCalls {
             Optional<JobRecord> earlier = sameRequest(call, idempotencyKey, bodyHash);
             if (earlier.isPresent()) return new Submitted(earlier.get(), null);
         }
-        Job job;
+        AdmissionChain.Admission admitted;
         try {
-            job = admit(call, true, webhookUrl);
+            admitted = chain.admit(call, true);
         } catch (ApiException e) {
             observer.observe(call.slug(), e.status(), 0, 0, 0);
             throw e;
         }
+        Job job = job(admitted, webhookUrl);
         try {
             engine.store().insert(job, cfg.nodeId(), Json.text(job.params), idempotencyKey, bodyHash);
         } catch (UnableToExecuteStatementException e) {
-            ledger.release(job.hold);
-            job.slot.release();
+            admitted.undo();
             // a concurrent submit with the same key won the insert: answer with its request
             if (idempotencyKey != null) return new Submitted(sameRequest(call, idempotencyKey, bodyHash).orElseThrow(() -> e), null);
             throw e;
@@ -171,58 +142,16 @@ public final class ModelCalls {
         return earlier;
     }
 
-    /**
-     * SPEC §5's order: rate limit → resolve → validate → premium gate → concurrency → hold. A refusal at any
-     * step gives back what the steps before it took, and carries the rate headers like every model answer.
-     */
-    private Job admit(ModelCall call, boolean durable, String webhookUrl) {
-        if (call.caller().admin()) throw ApiException.forbidden("The admin key cannot call models; use an account's API key");
-        String accountId = call.caller().accountId();
-        RateVerdict rate = limits.admitModelCall(accountId);
-        JobSlot slot = null;
-        try {
-            EndpointTarget endpoint = endpoints.find(accountId, call.slug()).orElse(null);
-            ModelSpec model = endpoint != null ? endpoint.model() : catalog.resolve(call.slug());
-            ObjectNode raw = call.fromForm() ? FormFields.coerce(call.body(), model.inputSchema()) : call.body();
-            ObjectNode params = catalog.validator(endpoint != null ? endpoint.catalogSlug() : model.slug()).validate(raw);
-            Map<String, MediaBlob> inputs = media.resolve(model, params, call.base());
-            if (model.premium()) limits.checkPremium(model, accountId, ledger.balance(accountId).total());
-            Long seed = resolveSeed(model, params);
-            String requestId = call.step() != null ? call.step().requestId() : UUID.randomUUID().toString();
-            slot = limits.acquireJobSlot(accountId, requestId);
-            long ttl = durable ? V2_HOLD_TTL_MILLIS : model.scaling().executionTimeoutSeconds() * 1000L + V1_HOLD_GRACE_MILLIS;
-            CreditHold hold = hold(call, model, params, requestId, ttl);
-            Job job = new Job(requestId, call.caller(), model, params, inputs, media.redact(model, params, inputs), call.base(), seed, hold,
-                    slot, rate, durable, webhookUrl, clock.millis(), System.nanoTime(), engine);
-            job.endpoint = endpoint;
-            return job;
-        } catch (ApiException e) {
-            if (slot != null) slot.release();
-            if (!e.headers().containsKey("x-ratelimit-limit")) rate.writeTo(e::header);
-            throw e;
-        }
-    }
-
-    private CreditHold hold(ModelCall call, ModelSpec model, ObjectNode params, String requestId, long ttl) {
-        long price = model.pricing().worstCase(params, model.scaling().executionTimeoutSeconds());
-        try {
-            return ledger.hold(call.caller().accountId(), requestId, price, ttl);
-        } catch (InsufficientCredits e) {
-            throw new ApiException(406, "Insufficient credits: your balance of $" + Money.format(e.available())
-                    + " is below the price of $" + Money.format(e.price()) + " for this call to '" + model.slug()
-                    + "'. Add credits and try again");
-        }
-    }
-
-    /** {@code seed: -1} draws a seed in [0, 2^31-1] (SPEC §3.3); any other value passes through unchanged. */
-    private static Long resolveSeed(ModelSpec model, ObjectNode params) {
-        if (!model.takesSeed() || !params.has("seed")) return null;
-        long seed = params.get("seed").asLong();
-        if (seed == -1) {
-            seed = SEEDS.nextInt(Integer.MAX_VALUE);
-            params.put("seed", seed);
-        }
-        return seed;
+    /** The admitted call as a job for the engine. */
+    private Job job(AdmissionChain.Admission a, String webhookUrl) {
+        ModelSpec model = a.model();
+        ModelCall call = a.call;
+        Job job = new Job(a.requestId, call.caller(), model, a.params, a.media, media.redact(model, a.params, a.media), call.base(), a.seed,
+                a.hold, a.slot, a.rate, a.durable, webhookUrl, clock.millis(), System.nanoTime(), engine);
+        job.runOn(a.target);
+        if (call.step() != null) job.workflowRunId = call.step().runId();
+        job.events = call.events();
+        return job;
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL = Json.MAPPER.copy()

@@ -15,6 +15,7 @@ import dev.hearth.jobs.CallResult;
 import dev.hearth.jobs.ModelCall;
 import dev.hearth.jobs.ModelCalls;
 import dev.hearth.jobs.ModelRoutes;
+import dev.hearth.jobs.Surface;
 import dev.hearth.runners.RunOutput;
 import dev.hearth.runners.embedding.EmbeddingEncoding;
 import io.helidon.webserver.http.HttpRules;
@@ -72,9 +73,11 @@ public final class EmbeddingsRoute implements HttpService {
             }
             ObjectNode params = Json.object();
             params.set("input", input);
-            CallResult r = calls.call(new ModelCall(principal, model.asText(), params));
+            // the admission chain refuses a model that is not an embedding model before anything is held
+            CallResult r = calls.call(new ModelCall(principal, model.asText(), params, null, false, null, null, Surface.EMBEDDINGS));
             if (!(r.output() instanceof RunOutput.Json out) || !out.body().has("embeddings")) {
-                throw ApiException.invalid("Model '" + model.asText() + "' is not an embedding model");
+                // declared an embedding model but answered something else: the model failed (SPEC §2: 500)
+                throw new ApiException(500, "Model '" + model.asText() + "' answered without embeddings");
             }
             ModelRoutes.writeHeaders(res, r);
             Replies.ok(res, openAiShape(model.asText(), out.body(), format.equals("base64")));

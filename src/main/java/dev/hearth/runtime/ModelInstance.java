@@ -31,9 +31,12 @@ final class ModelInstance {
     volatile long lastUsedAt;
     final java.util.concurrent.atomic.AtomicLong boots = new java.util.concurrent.atomic.AtomicLong();
 
-    ModelInstance(ModelSpec spec, RunnerFactory factory) {
+    private final java.time.Clock clock;
+
+    ModelInstance(ModelSpec spec, RunnerFactory factory, java.time.Clock clock) {
         this.spec = spec;
         this.factory = factory;
+        this.clock = clock;
     }
 
     /** The warm runner, booting it first if needed, for a job admitted at {@code admittedNanos}. */
@@ -71,7 +74,7 @@ final class ModelInstance {
             bootSeconds = (System.nanoTime() - t0) / 1e9;
             detail = null;
             failure = null;
-            lastUsedAt = System.currentTimeMillis();
+            lastUsedAt = clock.millis();
             runner = booted;
             state = ModelState.WARM;
             log.info("model {} warm after {} s", spec.slug(), String.format("%.2f", bootSeconds));

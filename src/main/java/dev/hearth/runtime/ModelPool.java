@@ -6,6 +6,7 @@ import dev.hearth.runners.RunnerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The models this process runs, each with its queue, workers and instance (a {@link ModelLane}). Models boot
+ * The catalog models this process runs, each with its {@link ExecutionLane} and instance ({@link ModelRunners}). Models boot
  * on their first job and are unloaded after their idle timeout (scale to zero), unless {@code min_instances}
  * keeps them warm. Queue time covers waiting for a boot and for a slot; neither is billed.
  */
@@ -24,15 +25,18 @@ public final class ModelPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ModelPool.class);
 
     private final Map<String, RunnerFactory> factories;
-    private final Map<String, ModelLane> lanes = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final Map<String, ModelRunners> lanes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r ->
             Thread.ofPlatform().daemon().name("hearth-idle-reaper").unstarted(r));
 
-    public ModelPool(Catalog catalog, Map<String, RunnerFactory> factories) {
+    /** {@code clock} decides when a model has been idle long enough to unload. */
+    public ModelPool(Catalog catalog, Map<String, RunnerFactory> factories, Clock clock) {
         this.factories = Map.copyOf(factories);
+        this.clock = clock;
         for (ModelSpec spec : catalog.all()) {
             RunnerFactory f = factories.get(spec.runner().type());
-            if (f != null && spec.enabled() && !spec.retired()) lanes.put(spec.slug(), new ModelLane(new ModelInstance(spec, f)));
+            if (f != null && spec.enabled() && !spec.retired()) lanes.put(spec.slug(), new ModelRunners(new ModelInstance(spec, f, clock), clock));
         }
         reaper.scheduleWithFixedDelay(this::unloadIdle, 1, 1, TimeUnit.SECONDS);
         lanes.values().stream().filter(l -> l.instance.spec.scaling().minInstances() > 0).forEach(l -> warm(l.instance.spec.slug()));
@@ -43,16 +47,16 @@ public final class ModelPool implements AutoCloseable {
         return factories.containsKey(spec.runner().type());
     }
 
-    public void submit(ModelSpec spec, Work work) throws QueueFull, ModelUnavailable {
-        ModelLane lane = lanes.get(spec.slug());
-        if (lane == null) throw new ModelUnavailable("Model '" + spec.slug() + "' has runner type '" + spec.runner().type()
-                + "', which this Hearth cannot run", null);
-        lane.submit(work);
+    /** The lane a catalog model's jobs go to; one that refuses every job when this Hearth cannot run the model. */
+    public JobLane lane(ModelSpec spec) {
+        ModelRunners lane = lanes.get(spec.slug());
+        return lane != null ? lane.lane : JobLane.refusing("Model '" + spec.slug() + "' has runner type '" + spec.runner().type()
+                + "', which this Hearth cannot run");
     }
 
     /** Boots a model in the background (pre-warm). Returns false for a model this process cannot run. */
     public boolean warm(String slug) {
-        ModelLane lane = lanes.get(slug);
+        ModelRunners lane = lanes.get(slug);
         if (lane == null) return false;
         Thread.ofVirtual().name("warm-" + slug).start(() -> {
             try {
@@ -64,19 +68,8 @@ public final class ModelPool implements AutoCloseable {
         return true;
     }
 
-    /** Cancels a job: removed if still queued (true), interrupted if running (its worker reports it). */
-    public boolean removeQueued(String slug, String jobId) {
-        ModelLane lane = lanes.get(slug);
-        return lane != null && lane.removeQueued(jobId);
-    }
-
-    public boolean interruptRunning(String slug, String jobId) {
-        ModelLane lane = lanes.get(slug);
-        return lane != null && lane.interruptRunning(jobId);
-    }
-
     public ModelStatus status(String slug) {
-        ModelLane lane = lanes.get(slug);
+        ModelRunners lane = lanes.get(slug);
         if (lane == null) return new ModelStatus(ModelState.COLD, 0, 0, 0, null, null, "no runner of this type here");
         ModelInstance i = lane.instance;
         Long last = i.lastUsedAt == 0 ? null : i.lastUsedAt;
@@ -87,17 +80,18 @@ public final class ModelPool implements AutoCloseable {
 
     /** How many times a model was booted since start (for tests and metrics). */
     public long boots(String slug) {
-        ModelLane lane = lanes.get(slug);
+        ModelRunners lane = lanes.get(slug);
         return lane == null ? 0 : lane.instance.boots.get();
     }
 
     public int busy() {
-        return lanes.values().stream().mapToInt(ModelLane::busy).sum();
+        return lanes.values().stream().mapToInt(ModelRunners::busy).sum();
     }
 
-    private void unloadIdle() {
-        long now = System.currentTimeMillis();
-        for (ModelLane lane : lanes.values()) {
+    /** Unloads every model idle for its idle timeout; runs each second, and when a test has moved its clock. */
+    void unloadIdle() {
+        long now = clock.millis();
+        for (ModelRunners lane : lanes.values()) {
             lane.closeIfDead();
             var scaling = lane.instance.spec.scaling();
             if (scaling.minInstances() > 0 || !lane.instance.warm()) continue;
@@ -115,6 +109,6 @@ public final class ModelPool implements AutoCloseable {
     @Override
     public void close() {
         reaper.shutdownNow();
-        lanes.values().forEach(ModelLane::close);
+        lanes.values().forEach(ModelRunners::close);
     }
 }

@@ -50,7 +50,7 @@ public final class Database implements AutoCloseable {
             }
             // Pragmas go in the URL (each pooled connection gets them). IMMEDIATE transactions take the write
             // lock up front, so two writers queue on busy_timeout instead of failing with SQLITE_BUSY on upgrade.
-            hikari.setJdbcUrl("jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=30000"
+            hikari.setJdbcUrl("jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=" + sqliteSynchronous(db.sqliteSynchronous()) + "&busy_timeout=30000"
                     + "&foreign_keys=true&transaction_mode=IMMEDIATE");
             hikari.setMaximumPoolSize(Math.max(1, Math.min(db.poolSize(), 4)));
         } else if (db.url().startsWith("jdbc:postgresql:")) {
@@ -59,6 +59,7 @@ public final class Database implements AutoCloseable {
             if (db.user() != null && !db.user().isBlank()) hikari.setUsername(db.user());
             if (db.password() != null && !db.password().isBlank()) hikari.setPassword(db.password());
             if (schema != null) hikari.setSchema(schema);
+            hikari.setConnectionInitSql("SET synchronous_commit TO " + pgSynchronousCommit(db.pgSynchronousCommit()));
             hikari.setMaximumPoolSize(Math.max(2, db.poolSize()));
         } else {
             throw new IllegalArgumentException("database.url must be empty (SQLite) or a jdbc:postgresql: URL, got " + db.url());
@@ -68,6 +69,22 @@ public final class Database implements AutoCloseable {
         Database database = new Database(ds, dialect, schema);
         database.migrate();
         return database;
+    }
+
+    private static String sqliteSynchronous(String setting) {
+        String v = setting == null || setting.isBlank() ? "NORMAL" : setting.trim().toUpperCase(java.util.Locale.ROOT);
+        if (!java.util.Set.of("OFF", "NORMAL", "FULL", "EXTRA").contains(v)) {
+            throw new IllegalArgumentException("database.sqlite_synchronous must be OFF, NORMAL, FULL or EXTRA, got " + setting);
+        }
+        return v;
+    }
+
+    private static String pgSynchronousCommit(String setting) {
+        String v = setting == null || setting.isBlank() ? "on" : setting.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!java.util.Set.of("on", "off", "local", "remote_write", "remote_apply").contains(v)) {
+            throw new IllegalArgumentException("database.pg_synchronous_commit must be on, off, local, remote_write or remote_apply, got " + setting);
+        }
+        return v;
     }
 
     private void migrate() {

@@ -4,16 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.accounts.Principal;
+import dev.hearth.billing.CreditHold;
+import dev.hearth.billing.InsufficientCredits;
 import dev.hearth.billing.Ledger;
 import dev.hearth.billing.Money;
 import dev.hearth.catalog.Catalog;
 import dev.hearth.catalog.ModelSpec;
-import dev.hearth.catalog.Pricing;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Json;
 import dev.hearth.jobs.CallResult;
 import dev.hearth.jobs.ModelCall;
 import dev.hearth.jobs.ModelCalls;
+import dev.hearth.limits.Limits;
 import dev.hearth.runners.MediaBlob;
 import dev.hearth.storage.MediaInputs;
 import dev.hearth.storage.Storage;
@@ -46,18 +48,24 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Function;
 
 /**
- * Runs published workflow versions. A run is a row first (QUEUED), then runs on a virtual thread: nodes start
- * as soon as everything they read has finished, so independent branches run side by side. Each model node is
- * an ordinary model call through {@link ModelCalls} (limits, validation, hold, charge, usage record carrying
- * the run id); operations run here, free. Each node's result is stored as it finishes, so a run left unfinished
- * by a stop resumes from its finished nodes at the next start. The first failing node fails the run; nodes
- * already finished stay charged (they answered), nodes not started never run.
+ * Runs published workflow versions. What a run is admitted with is checked once, at submit: it counts once
+ * against the account's request rate, the premium gate is asked for every model node, and the worst case of
+ * the whole graph is held ({@link Ledger#holdForSteps}; 406 and nothing run when the balance cannot cover it).
+ * A run is then a row (QUEUED) and runs on a virtual thread: nodes start as soon as everything they read has
+ * finished, so independent branches run side by side. Each model node is an ordinary model call through
+ * {@link ModelCalls} that skips the run's checks, waits its turn for a concurrency place, and charges the run's
+ * hold under its own request id; operations run here, free. The run's end gives back what the hold has left.
+ * Each node's result is stored as it finishes, so a run left unfinished by a stop resumes from its finished
+ * nodes at the next start, charging the same hold. The first failing node fails the run; nodes already
+ * finished stay charged (they answered), nodes not started never run.
  */
 public final class WorkflowEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WorkflowEngine.class);
     /** How long a model node waits for the account's rate or concurrency limit to let it through. */
     static final long LIMIT_WAIT_MILLIS = 120_000;
+    /** A run's hold lives as long as an unfinished run may wait for a restart; the run's end releases it before. */
+    static final long RUN_HOLD_TTL_MILLIS = 24 * 3600_000L;
 
     private final WorkflowStore store;
     private final Catalog catalog;
@@ -65,6 +73,7 @@ public final class WorkflowEngine implements AutoCloseable {
     private final Function<String, Operation> operations;
     private final ModelCalls calls;
     private final Ledger ledger;
+    private final Limits limits;
     private final Storage storage;
     private final MediaInputs mediaInputs;
     private final Clock clock;
@@ -76,13 +85,14 @@ public final class WorkflowEngine implements AutoCloseable {
     private volatile OperationBounds bounds = OperationBounds.DEFAULTS;
 
     public WorkflowEngine(WorkflowStore store, Catalog catalog, NodeModels models, Function<String, Operation> operations, ModelCalls calls,
-                          Ledger ledger, Storage storage, MediaInputs mediaInputs, Clock clock, String nodeName) {
+                          Ledger ledger, Limits limits, Storage storage, MediaInputs mediaInputs, Clock clock, String nodeName) {
         this.store = store;
         this.catalog = catalog;
         this.models = models;
         this.operations = operations;
         this.calls = calls;
         this.ledger = ledger;
+        this.limits = limits;
         this.storage = storage;
         this.mediaInputs = mediaInputs;
         this.clock = clock;
@@ -112,19 +122,49 @@ public final class WorkflowEngine implements AutoCloseable {
      * it. Refusals (422 bad inputs, 406 not enough credits) store and run nothing.
      */
     public RunRecord start(Principal caller, String workflowId, int version, Checked graph, ObjectNode body, String base) {
+        String accountId = caller.accountId();
+        // one run is one request against the account's per-minute rate, whatever it is made of (operations too)
+        limits.admitModelCall(accountId);
         ObjectNode inputs = inputs(graph, body);
         Map<String, Value> values = resolve(graph, inputs, base);
-        long worst = worstCase(graph, caller.accountId());
-        long available = ledger.balance(caller.accountId()).available();
-        if (worst > available) {
-            throw new ApiException(406, "Insufficient credits: your balance of $" + Money.format(available) + " is below the worst-case price of $"
-                    + Money.format(worst) + " for a run of this workflow. Add credits and try again");
+        checkPremium(graph, accountId);
+        String runId = "wfr_" + UUID.randomUUID().toString().replace("-", "");
+        CreditHold hold = holdWorstCase(graph, accountId, runId);
+        RunRecord run = new RunRecord(runId, workflowId, version, accountId, caller.keyId(), nodeName, RunStatus.QUEUED,
+                Json.text(inputs), null, null, base, clock.millis(), null, null);
+        try {
+            store.insertRun(run);
+        } catch (RuntimeException e) {
+            if (hold != null) ledger.voidHold(hold);
+            throw e;
         }
-        RunRecord run = new RunRecord("wfr_" + UUID.randomUUID().toString().replace("-", ""), workflowId, version, caller.accountId(),
-                caller.keyId(), nodeName, RunStatus.QUEUED, Json.text(inputs), null, null, base, clock.millis(), null, null);
-        store.insertRun(run);
-        threads.submit(() -> execute(run, graph, values));
+        threads.submit(() -> execute(run, graph, values, hold));
         return run;
+    }
+
+    /** The premium gate, once per run for every model node of the graph (403 naming the first premium model refused). */
+    private void checkPremium(Checked graph, String accountId) {
+        long balance = -1;
+        for (Node n : graph.graph().ofKind(Kind.MODEL)) {
+            ModelSpec m = models.find(accountId, n.model());
+            if (m == null || !m.premium()) continue;
+            if (balance < 0) balance = ledger.balance(accountId).total();
+            limits.checkPremium(m, accountId, balance);
+        }
+    }
+
+    /**
+     * Holds the run's worst case, so that no node can fail for credits once the run is accepted and concurrent
+     * runs can never spend the same credits (406 and nothing stored or run when the balance cannot cover it).
+     * A run without model nodes costs nothing and holds nothing.
+     */
+    private CreditHold holdWorstCase(Checked graph, String accountId, String runId) {
+        if (graph.graph().ofKind(Kind.MODEL).isEmpty()) return null;
+        try {
+            return ledger.holdForSteps(accountId, runId, worstCase(graph, accountId), RUN_HOLD_TTL_MILLIS);
+        } catch (InsufficientCredits e) {
+            throw new ApiException(406, e.explain("the worst case of a run of this workflow"));
+        }
     }
 
     /**
@@ -136,10 +176,8 @@ public final class WorkflowEngine implements AutoCloseable {
         for (Node n : graph.graph().ofKind(Kind.MODEL)) {
             ModelSpec m = models.find(accountId, n.model());
             if (m == null) continue;
-            Pricing p = m.pricing();
             ObjectNode params = catalog.validator(m.slug()) == null ? n.params() : withDefaults(m, n.params());
-            // a wired prompt is not known yet: a per-token model may use all its units
-            sum += p.type() == Pricing.Type.PER_TOKEN ? p.price() * p.maxUnits() : p.worstCase(params, m.scaling().executionTimeoutSeconds());
+            sum += m.pricing().worstCaseUnwired(params, m.scaling().executionTimeoutSeconds());
         }
         return sum;
     }
@@ -203,9 +241,9 @@ public final class WorkflowEngine implements AutoCloseable {
     private record Finished(Node node, Done done, Exception failure) {
     }
 
-    private void execute(RunRecord run, Checked graph, Map<String, Value> inputValues) {
+    private void execute(RunRecord run, Checked graph, Map<String, Value> inputValues, CreditHold hold) {
         try {
-            runGraph(run, graph, inputValues);
+            runGraph(run, graph, inputValues, hold);
         } catch (Exception e) {
             if (stopping) {
                 // interrupted by the stop: the run stays unfinished and resumes at the next start
@@ -213,11 +251,11 @@ public final class WorkflowEngine implements AutoCloseable {
                 return;
             }
             log.error("workflow run {} failed unexpectedly", run.id(), e);
-            finish(run, RunStatus.FAILED, null, "Internal error: " + e.getMessage());
+            finish(run, hold, RunStatus.FAILED, null, "Internal error: " + e.getMessage());
         }
     }
 
-    private void runGraph(RunRecord run, Checked graph, Map<String, Value> inputValues) throws Exception {
+    private void runGraph(RunRecord run, Checked graph, Map<String, Value> inputValues, CreditHold hold) throws Exception {
         store.markProcessing(run.id(), clock.millis());
         Principal caller = new Principal(run.accountId(), run.keyId(), false);
         NodeValues.MediaShelf shelf = shelf(run);
@@ -249,7 +287,7 @@ public final class WorkflowEngine implements AutoCloseable {
                     NodeState before = earlier.get(n.id());
                     threads.submit(() -> {
                         try {
-                            finished.add(new Finished(n, runNode(run, caller, graph, n, wired, inputValues, before, shelf, done, made), null));
+                            finished.add(new Finished(n, runNode(run, hold, caller, graph, n, wired, inputValues, before, shelf, done, made), null));
                         } catch (Exception e) {
                             finished.add(new Finished(n, null, e));
                         }
@@ -274,17 +312,17 @@ public final class WorkflowEngine implements AutoCloseable {
         if (stopping && failure == null && !pending.isEmpty()) return; // resumes at the next start
         for (Node n : pending) store.saveNode(run.id(), state(n.id(), "skipped", earlier.get(n.id()), null, null, null, 0), clock.millis());
         if (failure != null) {
-            finish(run, RunStatus.FAILED, null, failure);
+            finish(run, hold, RunStatus.FAILED, null, failure);
             return;
         }
         ArrayNode outputs = Json.MAPPER.createArrayNode();
         for (Node n : graph.graph().ofKind(Kind.OUTPUT)) {
             outputs.addObject().put("keyname", n.name()).putObject("value").put("data", NodeValues.data(done.get(n.id()).stored().path("value")));
         }
-        finish(run, RunStatus.COMPLETED, Json.text(outputs), null);
+        finish(run, hold, RunStatus.COMPLETED, Json.text(outputs), null);
     }
 
-    private Done runNode(RunRecord run, Principal caller, Checked graph, Node n, Map<String, Value> wired, Map<String, Value> inputValues,
+    private Done runNode(RunRecord run, CreditHold hold, Principal caller, Checked graph, Node n, Map<String, Value> wired, Map<String, Value> inputValues,
                          NodeState before, NodeValues.MediaShelf shelf, Map<String, Done> done, OperationBounds.RunTally made)
             throws Exception {
         return switch (n.kind()) {
@@ -304,16 +342,16 @@ public final class WorkflowEngine implements AutoCloseable {
                 made.add(values);
                 yield complete(run, n, before, values, shelf, 0, null);
             }
-            case MODEL -> runModel(run, caller, n, wired, before, shelf);
+            case MODEL -> runModel(run, hold, caller, n, wired, before, shelf);
         };
     }
 
-    private Done runModel(RunRecord run, Principal caller, Node n, Map<String, Value> wired, NodeState before, NodeValues.MediaShelf shelf)
+    private Done runModel(RunRecord run, CreditHold hold, Principal caller, Node n, Map<String, Value> wired, NodeState before, NodeValues.MediaShelf shelf)
             throws Exception {
         // each attempt of a node has its own request id; one charged before a crash is never run (nor charged) again
         int attempt = before == null ? 0 : before.attempt() + 1;
         for (int a = 0; a < attempt; a++) {
-            if (store.charged(requestId(run.id(), n.id(), a))) {
+            if (ledger.charged(requestId(run.id(), n.id(), a))) {
                 throw new IllegalStateException("this node was charged before Hearth restarted, but its result was lost; it is not run twice");
             }
         }
@@ -331,7 +369,7 @@ public final class WorkflowEngine implements AutoCloseable {
             ModelSpec model = models.find(caller.accountId(), n.model());
             if (model == null) model = catalog.resolve(n.model()); // gone since the graph was saved: the 404 names it
             result = callWaitingForTurn(new ModelCall(caller, n.model(), body, run.base(), false, null,
-                    new ModelCall.WorkflowStep(run.id(), requestId)));
+                    ModelCall.WorkflowStep.ofRun(run.id(), requestId, hold)));
             values = ModelPorts.values(model, result.output());
         } catch (ApiException | IllegalStateException e) {
             if (!stopping) events.nodeRun(run.accountId(), run.id(), nodeEvent(run, n, "FAILED", null, e.getMessage()));
@@ -347,14 +385,14 @@ public final class WorkflowEngine implements AutoCloseable {
      * asking again with the same request id is safe.
      */
     private CallResult callWaitingForTurn(ModelCall call) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + LIMIT_WAIT_MILLIS;
+        long deadline = clock.millis() + LIMIT_WAIT_MILLIS;
         while (true) {
             try {
                 return calls.call(call);
             } catch (ApiException e) {
                 if (e.status() != 429 || stopping) throw e;
                 long retryMillis = Math.min(5_000, Math.max(200, 1000 * parseSeconds(e.headers().get("Retry-After"))));
-                if (System.currentTimeMillis() + retryMillis > deadline) throw e;
+                if (clock.millis() + retryMillis > deadline) throw e;
                 Thread.sleep(retryMillis);
             }
         }
@@ -397,8 +435,11 @@ public final class WorkflowEngine implements AutoCloseable {
         return e;
     }
 
-    private void finish(RunRecord run, RunStatus status, String outputs, String error) {
-        store.finishRun(run.id(), status, outputs, error, clock.millis());
+    /** Ends the run and, in the same transaction, gives back what its hold has left: no hold outlives its run. */
+    private void finish(RunRecord run, CreditHold hold, RunStatus status, String outputs, String error) {
+        long now = clock.millis();
+        if (hold == null) store.finishRun(run.id(), status, outputs, error, now);
+        else ledger.voidHold(hold, (h, released) -> store.finishRun(h, run.id(), status, outputs, error, now));
         ObjectNode e = Json.object().put("event_type", "GRAPH_RUN").put("request_id", run.id()).put("workflow_id", run.workflowId())
                 .put("version", run.version()).put("status", status.name()).put("output", outputs).put("error", error)
                 .put("cost", Money.format(cost(run.id())));
@@ -441,11 +482,16 @@ public final class WorkflowEngine implements AutoCloseable {
             try {
                 Checked graph = graphOf.apply(run);
                 Map<String, Value> values = resolve(graph, (ObjectNode) Json.MAPPER.readTree(run.inputs()), run.base());
-                threads.submit(() -> execute(run, graph, values));
+                // the hold taken at submit, still open: the resumed nodes charge it, and the run's end releases it
+                CreditHold hold = ledger.openHold(run.id()).orElse(null);
+                if (hold == null && !graph.graph().ofKind(Kind.MODEL).isEmpty()) {
+                    throw new IllegalStateException("its credit hold expired while Hearth was down");
+                }
+                threads.submit(() -> execute(run, graph, values, hold));
                 resumed++;
             } catch (Exception e) {
                 log.warn("workflow run {} cannot resume: {}", run.id(), e.getMessage());
-                finish(run, RunStatus.FAILED, null, "Could not resume after a restart: " + e.getMessage());
+                finish(run, ledger.openHold(run.id()).orElse(null), RunStatus.FAILED, null, "Could not resume after a restart: " + e.getMessage());
             }
         }
         if (resumed > 0) log.info("resumed {} unfinished workflow runs", resumed);

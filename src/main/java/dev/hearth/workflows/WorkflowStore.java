@@ -127,9 +127,14 @@ public final class WorkflowStore {
     }
 
     void finishRun(String runId, RunStatus status, String outputs, String error, long now) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE workflow_runs SET status = :s, outputs = :out, error = :err, finished_at = :now "
+        jdbi.useHandle(h -> finishRun(h, runId, status, outputs, error, now));
+    }
+
+    /** Ends a run inside a caller's transaction (the one that releases the run's credit hold). */
+    void finishRun(org.jdbi.v3.core.Handle h, String runId, RunStatus status, String outputs, String error, long now) {
+        h.createUpdate("UPDATE workflow_runs SET status = :s, outputs = :out, error = :err, finished_at = :now "
                         + "WHERE id = :id AND status IN ('QUEUED', 'PROCESSING')")
-                .bind("s", status.name()).bind("out", outputs).bind("err", error).bind("now", now).bind("id", runId).execute());
+                .bind("s", status.name()).bind("out", outputs).bind("err", error).bind("now", now).bind("id", runId).execute();
     }
 
     Optional<RunRecord> findRun(String id) {
@@ -172,9 +177,4 @@ public final class WorkflowStore {
                         rs.getString("outputs"), rs.getString("preview"), rs.getString("error"), rs.getLong("cost"))).list());
     }
 
-    /** Whether the ledger already charged a request (a node that ran before a crash but whose result was not kept). */
-    boolean charged(String requestId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ledger_entries WHERE request_id = :r AND kind = 'charge'")
-                .bind("r", requestId).mapTo(Integer.class).one()) > 0;
-    }
 }

@@ -2,6 +2,7 @@ package dev.hearth.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.billing.Balance;
+import dev.hearth.billing.EntryKind;
 import dev.hearth.it.HearthServer.Reply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,7 +126,7 @@ class AsyncApiIT {
         String again = idempotent("k-1", "{ \"text\" : \"once\" }");
         assertThat(again).isEqualTo(first);
         awaitTerminal(first);
-        assertThat(server.app.ledger.entries(accountId, 10).stream().filter(e -> e.kind().equals("charge")).count()).isEqualTo(1);
+        assertThat(server.app.ledger.entries(accountId, 10).stream().filter(e -> e.kind() == EntryKind.CHARGE).count()).isEqualTo(1);
         HttpResponse<String> different = rawIdempotent("k-1", "{\"text\": \"twice\"}");
         assertThat(different.statusCode()).isEqualTo(422);
         assertThat(different.body()).contains("Idempotency-Key");

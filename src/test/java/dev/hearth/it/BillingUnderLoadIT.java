@@ -2,6 +2,7 @@ package dev.hearth.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.billing.Balance;
+import dev.hearth.billing.EntryKind;
 import dev.hearth.billing.Money;
 import dev.hearth.it.HearthServer.Reply;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,7 +75,7 @@ class BillingUnderLoadIT {
             assertThat(b.held()).isZero();
             // grants − posted charges, from the append-only ledger, equals the balance
             assertThat(server.app.ledger.ledgerSum(accountId)).isEqualTo(b.total());
-            long charges = server.app.ledger.entries(accountId, 100).stream().filter(e -> e.kind().equals("charge")).count();
+            long charges = server.app.ledger.entries(accountId, 100).stream().filter(e -> e.kind() == EntryKind.CHARGE).count();
             assertThat(charges).isEqualTo(10);
             JsonNode credits = server.get("/v1/get-user-credits", key).json();
             assertThat(credits.get("credits").decimalValue()).isEqualByComparingTo("0");

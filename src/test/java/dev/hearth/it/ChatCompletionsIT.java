@@ -175,6 +175,11 @@ class ChatCompletionsIT {
         assertThat(notChat.status()).isEqualTo(422);
         assertThat(notChat.json().get("error").asText()).contains("POST /v1/bge-small-en-v1.5");
         assertThat(server.post("/v1/chat/completions", null, "{}").status()).isEqualTo(401);
+        // a chat model at /v1/embeddings is refused by the surface check, before its body is validated or anything held
+        Reply notEmbedding = server.post("/v1/embeddings", key, "{\"model\": \"tiny-chat\", \"input\": \"x\"}");
+        assertThat(notEmbedding.status()).isEqualTo(422);
+        assertThat(notEmbedding.json().get("error").asText()).contains("'tiny-chat' is not an embedding model");
         assertThat(credits()).isEqualByComparingTo(before);
+        assertThat(server.app.ledger.balance(accountId).held()).isZero();
     }
 }

@@ -1,9 +1,14 @@
 package dev.hearth.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hearth.TestDatabases;
+import dev.hearth.billing.LedgerInvariants;
 import dev.hearth.http.Json;
+import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -19,6 +24,14 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +54,82 @@ class CrashRecoveryIT {
     int port;
 
     @AfterEach
-    void cleanUp() {
-        if (process != null) process.destroyForcibly();
+    void cleanUp() throws Exception {
+        if (process != null) process.destroyForcibly().waitFor();
+        if (pgSchema != null) {
+            try (Connection c = DriverManager.getConnection(TestDatabases.PG_URL, TestDatabases.PG_USER, "")) {
+                c.createStatement().execute("DROP SCHEMA IF EXISTS " + pgSchema + " CASCADE");
+            }
+        }
         HearthServer.deleteQuietly(data);
     }
+
+    /** The test's database, as the killed process left it. */
+    private Jdbi database() {
+        return pgSchema == null ? Jdbi.create("jdbc:sqlite:" + data.resolve("hearth.db"))
+                : Jdbi.create(TestDatabases.PG_URL + "?currentSchema=" + pgSchema, TestDatabases.PG_USER, "");
+    }
+
+    @ParameterizedTest
+    @EnumSource(HearthServer.Store.class)
+    void killedWithSigkillInABurstOfCallsEveryAnsweredCallIsChargedOnceAndNothingElseButCallsInFlight(HearthServer.Store store)
+            throws Exception {
+        prepare();
+        if (store == HearthServer.Store.POSTGRESQL) {
+            TestDatabases.requirePostgres();
+            pgSchema = TestDatabases.freshSchema();
+        }
+        startHearth();
+        JsonNode acc = json(send("POST", "/admin/accounts", ADMIN, "{\"name\": \"burst\", \"plan\": \"enterprise\", \"free_credits\": 1}"));
+        String key = acc.get("api_key").asText();
+        String accountId = acc.get("account_id").asText();
+        Set<String> answered = ConcurrentHashMap.newKeySet();
+        AtomicInteger unanswered = new AtomicInteger();
+        List<String> refused = new CopyOnWriteArrayList<>();
+        AtomicBoolean killed = new AtomicBoolean();
+        try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+            // 16 callers, each calling until the process is gone: the kill lands among calls queued, running and settling
+            for (int t = 0; t < 16; t++) {
+                int caller = t;
+                callers.submit(() -> {
+                    for (int i = 0; !killed.get(); i++) {
+                        try {
+                            HttpResponse<String> r = send("POST", "/v1/bge-small-en-v1.5", key, "{\"text\": \"burst " + caller + " " + i + "\"}");
+                            if (r.statusCode() == 200) answered.add(r.headers().firstValue("x-request-id").orElseThrow());
+                            else refused.add(r.statusCode() + " " + r.body());
+                        } catch (IOException e) {
+                            unanswered.incrementAndGet();   // the connection died with the process: in flight, never answered
+                            return null;
+                        }
+                    }
+                    return null;
+                });
+            }
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> answered.size() >= 100);
+            } finally {
+                process.destroyForcibly().waitFor();      // SIGKILL: no shutdown hook, no drain
+                killed.set(true);
+            }
+        }
+        assertThat(refused).isEmpty();
+        Set<String> answeredAtKill = Set.copyOf(answered);
+        startHearth();                                    // the restart on the same data changes no charge
+        Map<String, Integer> charges = new HashMap<>();
+        database().useHandle(h -> h.createQuery("SELECT request_id, COUNT(*) FROM ledger_entries WHERE kind = 'charge' AND account_id = :a "
+                + "GROUP BY request_id").bind("a", accountId).map((rs, c) -> charges.put(rs.getString(1), rs.getInt(2))).list());
+        // every call answered 200 is charged exactly once
+        for (String id : answeredAtKill) assertThat(charges.get(id)).as("charges of answered call " + id).isEqualTo(1);
+        // anything else charged is a call that was in flight and never answered: at most one per caller cut off
+        Set<String> others = new HashSet<>(charges.keySet());
+        others.removeAll(answeredAtKill);
+        assertThat(others.size()).as("charged but never answered").isLessThanOrEqualTo(unanswered.get());
+        assertThat(charges.values()).allMatch(n -> n == 1);
+        LedgerInvariants.check(database(), pgSchema != null);
+    }
+
+    /** PostgreSQL schema of the current test, or null on SQLite (the data folder's hearth.db). */
+    String pgSchema;
 
     private void startHearth() throws Exception {
         Path catalog = data.resolve("catalog");
@@ -63,6 +148,11 @@ class CrashRecoveryIT {
         env.put("HEARTH_SERVER_HOST", "127.0.0.1");
         // the test polls 30 request statuses per round; the read limit (600 a minute) is not what it tests
         env.put("HEARTH_LIMITS_READ_REQUESTS_PER_MINUTE", "1000000");
+        if (pgSchema != null) {
+            env.put("HEARTH_DATABASE_URL", TestDatabases.PG_URL);
+            env.put("HEARTH_DATABASE_USER", TestDatabases.PG_USER);
+            env.put("HEARTH_DATABASE_SCHEMA", pgSchema);
+        }
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("hearth.log").toFile()));
         process = pb.start();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
@@ -137,6 +227,7 @@ class CrashRecoveryIT {
             assertThat(held.getLong(1)).isZero();
             assertThat(BigDecimal.valueOf(1_000_000_000L - held.getLong(2), 9)).isEqualByComparingTo(sumOfCompletedCosts);
         }
+        LedgerInvariants.check(Jdbi.create("jdbc:sqlite:" + data.resolve("hearth.db")), false);
     }
 
     private void prepare() throws IOException {
@@ -214,10 +305,16 @@ class CrashRecoveryIT {
                 }
                 assertThat(BigDecimal.valueOf(charged, 9)).as("charges of " + run).isEqualByComparingTo(cost);
             }
-            ResultSet b = c.createStatement().executeQuery("SELECT free_balance FROM accounts WHERE id = '" + accountId + "'");
+            ResultSet b = c.createStatement().executeQuery("SELECT free_balance, held FROM accounts WHERE id = '" + accountId + "'");
             assertThat(b.next()).isTrue();
             assertThat(BigDecimal.valueOf(1_000_000_000L - b.getLong(1), 9)).isEqualByComparingTo(reported);
+            // no hold outlives its run: each run's one hold, charged by its nodes before and after the kill, ended with it
+            assertThat(b.getLong(2)).as("held after every run ended").isZero();
+            ResultSet open = c.createStatement().executeQuery("SELECT COUNT(*) FROM credit_holds WHERE state = 'OPEN' AND account_id = '" + accountId + "'");
+            assertThat(open.next()).isTrue();
+            assertThat(open.getInt(1)).as("open holds after every run ended").isZero();
         }
+        LedgerInvariants.check(Jdbi.create("jdbc:sqlite:" + data.resolve("hearth.db")), false);
         // a run is failed only in the one case that cannot be resumed without risk: a node charged whose result was lost
         assertThat(runsIn(key, runs, "COMPLETED")).isGreaterThanOrEqualTo(runs.size() - 1);
     }

@@ -286,6 +286,27 @@ class EndpointsIT {
     }
 
     @Test
+    void theOpenAiRoutesResolveTheCallersEndpointNamesLikeEveryOtherRouteAndCheckThemBeforeRunning() {
+        addOk(key, "{\"endpoint_name\": \"named-one\", \"model_name\": \"tagged\", \"workers_min\": 1, \"workers_max\": 1}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ready".equals(endpoint(key, "named-one").get("status").asText()));
+        String otherKey = server.createAccount("not-the-owner", "pro", "10").get("api_key").asText();
+        int runsBefore = tagged.runs.get();
+        String chat = "{\"model\": \"named-one\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
+
+        // the owner's endpoint is found at /v1/chat/completions (not a 404), and refused there because its model is no chat model
+        Reply mine = server.post("/v1/chat/completions", key, chat);
+        assertThat(mine.status()).as(mine.body()).isEqualTo(422);
+        assertThat(mine.json().get("error").asText()).contains("'named-one' does not answer OpenAI chat completions");
+        // for anyone else the name means nothing
+        assertThat(server.post("/v1/chat/completions", otherKey, chat).status()).isEqualTo(404);
+        // /v1/embeddings checks the model before running it
+        Reply embed = server.post("/v1/embeddings", key, "{\"model\": \"named-one\", \"input\": \"x\"}");
+        assertThat(embed.status()).as(embed.body()).isEqualTo(422);
+        assertThat(embed.json().get("error").asText()).contains("is not an embedding model");
+        assertThat(tagged.runs.get()).as("nothing was run").isEqualTo(runsBefore);
+    }
+
+    @Test
     void workerSecondsBilledMatchTheMeasuredUpTimeAndDeleteStopsBilling() throws Exception {
         billedWorkerSecondsMatchUpTime(server, key, accountId);
     }
@@ -450,6 +471,7 @@ class EndpointsIT {
      */
     static final class TaggedRunners implements RunnerFactory {
         final AtomicInteger boots = new AtomicInteger();
+        final AtomicInteger runs = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicReference<String> lastBooted = new java.util.concurrent.atomic.AtomicReference<>();
         final Set<String> closed = ConcurrentHashMap.newKeySet();
 
@@ -466,6 +488,7 @@ class EndpointsIT {
             return new Runner() {
                 @Override
                 public RunOutput run(dev.hearth.runners.RunInput input) throws Exception {
+                    runs.incrementAndGet();
                     Thread.sleep(input.params().path("millis").asLong(0));
                     return new RunOutput.Json(Json.object().put("instance", id), 0);
                 }

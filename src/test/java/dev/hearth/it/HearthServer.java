@@ -1,9 +1,9 @@
 package dev.hearth.it;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.HearthApp;
 import dev.hearth.TestDatabases;
+import dev.hearth.billing.LedgerInvariants;
 import dev.hearth.config.ConfigLoader;
 import dev.hearth.http.Json;
 import dev.hearth.runners.RunnerFactory;
@@ -149,6 +149,15 @@ public final class HearthServer implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            // every test that moved money through this server leaves the ledger consistent
+            LedgerInvariants.check(app.db);
+        } finally {
+            closeWithoutChecks();
+        }
+    }
+
+    private void closeWithoutChecks() {
         try {
             app.close();
         } finally {

@@ -109,6 +109,22 @@ class ModelCallLimitsIT {
     }
 
     @Test
+    void aCallRefusedAtTheHoldGivesBackTheConcurrencyPlaceItTook() {
+        // one concurrent job (plan free) and not a cent: the admission chain takes the place, then the hold refuses
+        JsonNode broke = server.createAccount("broke", "free", "0");
+        String key = broke.get("api_key").asText();
+        for (int i = 0; i < 2; i++) {
+            Reply refused = echo(server, key);
+            assertThat(refused.status()).as(refused.body()).isEqualTo(406);
+        }
+        // had the first refusal kept its place, this call would be refused with 429 instead of running
+        assertThat(server.grant(broke.get("account_id").asText(), "1", "paid", "broke-test").status()).isEqualTo(200);
+        Reply paid = echo(server, key);
+        assertThat(paid.status()).as(paid.body()).isEqualTo(200);
+        assertThat(server.app.ledger.balance(broke.get("account_id").asText()).held()).isZero();
+    }
+
+    @Test
     void premiumNeedsAPaidPlanOrFiveDollars() {
         JsonNode poor = server.createAccount("premium-poor", "free", "1");
         String poorKey = poor.get("api_key").asText();

@@ -1,6 +1,7 @@
 package dev.hearth.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hearth.billing.EntryKind;
 import dev.hearth.billing.LedgerEntry;
 import dev.hearth.billing.Money;
 import dev.hearth.it.HearthServer.Reply;
@@ -179,7 +180,7 @@ class UsageApiIT {
                     usage += Money.fromUsd(r.get("amount").decimalValue());
                     inferences += r.get("inferences").asLong();
                 }
-                long charged = -server.app.ledger.entries(acc[0], 10_000).stream().filter(e -> e.kind().equals("charge"))
+                long charged = -server.app.ledger.entries(acc[0], 10_000).stream().filter(e -> e.kind() == EntryKind.CHARGE)
                         .mapToLong(LedgerEntry::amount).sum();
                 assertThat(usage).as("usage amount of %s equals its posted charges", acc[0]).isEqualTo(charged);
                 assertThat(inferences).isEqualTo(u.get("requests_today").asLong());

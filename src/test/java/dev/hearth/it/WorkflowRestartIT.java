@@ -86,12 +86,14 @@ class WorkflowRestartIT {
 
             // the templates were installed once: a restart finds them and adds none
             String list = server.get("/v1/workflows", key).body();
-            for (String t : List.of(dev.hearth.workflows.Templates.EMBED_AND_COMPARE, dev.hearth.workflows.Templates.UPSCALE_THEN_OCR)) {
+            List<String> shipped = List.of(dev.hearth.workflows.Templates.EMBED_AND_COMPARE, dev.hearth.workflows.Templates.UPSCALE_THEN_OCR,
+                    dev.hearth.workflows.Templates.READ_ALOUD, dev.hearth.workflows.Templates.CUT_OUT_THEN_UPSCALE);
+            for (String t : shipped) {
                 assertThat(list.split(t, -1)).hasSize(2);
             }
             int templates = server.app.db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM workflows WHERE is_template = 1")
                     .mapTo(Integer.class).one());
-            assertThat(templates).isEqualTo(2);
+            assertThat(templates).isEqualTo(shipped.size());
         } finally {
             server.close();
         }

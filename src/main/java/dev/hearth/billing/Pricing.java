@@ -1,4 +1,4 @@
-package dev.hearth.catalog;
+package dev.hearth.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,7 +19,7 @@ public record Pricing(Type type, long price, List<String> multiplyBy, long maxUn
 
     public enum Type { PER_CALL, PER_SECOND, PER_TOKEN }
 
-    static Pricing parse(String slug, JsonNode node) {
+    public static Pricing parse(String slug, JsonNode node) {
         if (node == null || node.isMissingNode()) throw new IllegalArgumentException("model " + slug + " has no pricing");
         Type type = switch (node.path("type").asText("per_call")) {
             case "per_call" -> Type.PER_CALL;
@@ -63,14 +63,24 @@ public record Pricing(Type type, long price, List<String> multiplyBy, long maxUn
         return Math.min(maxUnits, requested + promptBound);
     }
 
-    /** What the call actually costs once it ran; never more than {@link #worstCase}. */
-    public long actual(ObjectNode params, long processingMillis, long units, int executionTimeoutSeconds) {
-        long cost = switch (type) {
+    /**
+     * The most a workflow node can cost before the values wired into it are known: as {@link #worstCase} with
+     * its fixed parameters, except that a per-token model may use all its units (the prompt is not known yet).
+     */
+    public long worstCaseUnwired(ObjectNode fixedParams, int executionTimeoutSeconds) {
+        return type == Type.PER_TOKEN ? price * maxUnits : worstCase(fixedParams, executionTimeoutSeconds);
+    }
+
+    /**
+     * What the call actually costs once it ran. Never more than {@link #worstCase} by construction; should a
+     * runner report more (a per-second call past its timeout), the ledger charges no more than the hold.
+     */
+    public long actual(ObjectNode params, long processingMillis, long units) {
+        return switch (type) {
             case PER_CALL -> price * multiplier(params);
             case PER_SECOND -> Money.perSecond(price, processingMillis);
             case PER_TOKEN -> price * Math.max(0, units);
         };
-        return Math.min(cost, worstCase(params, executionTimeoutSeconds));
     }
 
     private long multiplier(ObjectNode params) {

@@ -1,4 +1,4 @@
-package dev.hearth.endpoints;
+package dev.hearth.billing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.billing.Money;

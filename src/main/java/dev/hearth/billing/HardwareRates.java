@@ -1,4 +1,4 @@
-package dev.hearth.endpoints;
+package dev.hearth.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.billing.Money;
@@ -12,9 +12,9 @@ import java.util.TreeMap;
  * The hourly price of one worker on each hardware class ({@code gpu_id}), from the {@code endpoints.hardware}
  * config section, in nano-dollars per hour. An endpoint naming a class not listed here is refused (422).
  */
-record HardwareRates(Map<String, Long> nanosPerHour) {
+public record HardwareRates(Map<String, Long> nanosPerHour) {
 
-    static HardwareRates from(JsonNode hardware) {
+    public static HardwareRates from(JsonNode hardware) {
         Map<String, Long> rates = new TreeMap<>();
         hardware.properties().forEach(e -> {
             BigDecimal usd = new BigDecimal(e.getValue().asText());
@@ -24,11 +24,11 @@ record HardwareRates(Map<String, Long> nanosPerHour) {
         return new HardwareRates(Collections.unmodifiableMap(rates));
     }
 
-    boolean knows(String gpuId) {
+    public boolean knows(String gpuId) {
         return nanosPerHour.containsKey(gpuId);
     }
 
-    long rate(String gpuId) {
+    public long rate(String gpuId) {
         Long r = nanosPerHour.get(gpuId);
         if (r == null) throw new IllegalStateException("no hourly rate for hardware class " + gpuId);
         return r;
@@ -38,7 +38,7 @@ record HardwareRates(Map<String, Long> nanosPerHour) {
      * The price of {@code workerMillis} worker-milliseconds at {@code nanosPerHour}, rounded down. Billing
      * charges differences of this function over the running total, so rounding never adds up over ticks.
      */
-    static long cost(long workerMillis, long nanosPerHour) {
+    public static long cost(long workerMillis, long nanosPerHour) {
         long hours = workerMillis / 3_600_000;
         long rest = workerMillis % 3_600_000;
         return hours * nanosPerHour + rest * nanosPerHour / 3_600_000;
