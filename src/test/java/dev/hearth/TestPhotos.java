@@ -41,6 +41,7 @@ public final class TestPhotos {
             if (!download.waitFor(300, TimeUnit.SECONDS) || download.exitValue() != 0) throw new IllegalStateException("apt-get download " + pkg + ": " + log);
             try (var debs = Files.list(tmp)) {
                 Path deb = debs.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst().orElseThrow();
+                Files.createDirectories(DIR.resolve(pkg)); // dpkg-deb makes only the last folder of the target
                 Process unpack = new ProcessBuilder("dpkg-deb", "-x", deb.toString(), DIR.resolve(pkg).toString()).redirectErrorStream(true).start();
                 String out = new String(unpack.getInputStream().readAllBytes());
                 if (!unpack.waitFor(300, TimeUnit.SECONDS) || unpack.exitValue() != 0) throw new IllegalStateException("dpkg-deb -x: " + out);

@@ -11,7 +11,8 @@ import java.util.Locale;
  * Boots text-embedding models exported to ONNX with a Hugging Face tokenizer.json. Catalog parameters:
  * {@code model} and {@code tokenizer} (locations: {@code classpath:<name>} or a path), {@code pooling}
  * ({@code cls} or {@code mean}), {@code normalize} (default true), {@code threads} (default 1) and
- * {@code maxTokens} (default: the tokenizer.json's truncation length, else 512).
+ * {@code maxTokens} (default: the tokenizer.json's truncation length, else 512) and {@code paddedBatches}
+ * (default false: the texts of one call run as one padded batch; exact only for an unquantized export).
  */
 public final class OnnxEmbeddingRunnerFactory implements RunnerFactory {
 
@@ -40,14 +41,16 @@ public final class OnnxEmbeddingRunnerFactory implements RunnerFactory {
         return new EmbeddingRunner(embedder);
     }
 
-    static TextEmbedder.Settings settings(RunnerSpec spec) {
+    /** The embedder settings a catalog runner section names; public for the benchmarks, which boot one bare. */
+    public static TextEmbedder.Settings settings(RunnerSpec spec) {
         return new TextEmbedder.Settings(
                 spec.requiredText("model"),
                 spec.requiredText("tokenizer"),
                 Pooling.parse(spec.requiredText("pooling")),
                 bool(spec, "normalize", true),
                 integer(spec, "threads", Integer.toString(DEFAULT_THREADS)),
-                spec.text("maxTokens", null) == null ? null : integer(spec, "maxTokens", null));
+                spec.text("maxTokens", null) == null ? null : integer(spec, "maxTokens", null),
+                bool(spec, "paddedBatches", false));
     }
 
     private static boolean bool(RunnerSpec spec, String name, boolean fallback) {

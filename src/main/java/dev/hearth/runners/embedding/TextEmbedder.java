@@ -17,6 +17,7 @@ import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +31,16 @@ import java.util.Set;
  * Rust tokenizer ({@code encode} takes {@code &self}); its truncation settings are fixed here at load and never
  * changed afterwards, which is the one thing that would race.
  *
- * <p>Texts are encoded one at a time, never padded into a batch. The bundled models are dynamically quantized
- * (DynamicQuantizeLinear picks one int8 scale from the min/max of the whole activation tensor), so in a padded
- * batch the other texts and the padding change every text's rounding: measured, components moved by up to 0.03,
- * far beyond float noise. One text per run keeps a vector independent of what it was sent with (and equal to
- * langchain4j's), and on CPU batching bought little anyway: a padded batch of 5 sentences ran 5 to 12% faster
+ * <p>By default texts are encoded one at a time, never padded into a batch. The bundled models are dynamically
+ * quantized (DynamicQuantizeLinear picks one int8 scale from the min/max of the whole activation tensor), so in a
+ * padded batch the other texts and the padding change every text's rounding: measured, components moved by up to
+ * 0.03, far beyond float noise. One text per run keeps a vector independent of what it was sent with (and equal
+ * to langchain4j's), and on CPU batching bought little anyway: a padded batch of 5 sentences ran 5 to 12% faster
  * than the same 5 one by one.
+ *
+ * <p>{@link #embedPadded} is the other path: all texts in one run, padded to the longest, with an attention mask
+ * that hides the padding. For a float (unquantized) export it gives each text's one-at-a-time vector to float
+ * noise, and the catalog turns it on with {@code paddedBatches} for such a model.
  */
 public final class TextEmbedder implements AutoCloseable {
 
@@ -48,8 +53,11 @@ public final class TextEmbedder implements AutoCloseable {
      * @param threads   onnxruntime intra-op threads for one text
      * @param maxTokens tokens per text after which the text is cut, [CLS] and [SEP] included; null takes the
      *                  tokenizer.json's own truncation length, else {@link #MAX_POSITIONS}
+     * @param paddedBatches whether {@link #embed} runs all the texts of one call as one padded batch; only exact
+     *                  for an unquantized model (see the class comment)
      */
-    public record Settings(String model, String tokenizer, Pooling pooling, boolean normalize, int threads, Integer maxTokens) {
+    public record Settings(String model, String tokenizer, Pooling pooling, boolean normalize, int threads, Integer maxTokens,
+                           boolean paddedBatches) {
 
         public Settings {
             if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, not " + threads);
@@ -68,6 +76,7 @@ public final class TextEmbedder implements AutoCloseable {
     private final Set<String> inputs;
     private final String output;
     private final int maxTokens;
+    private final boolean paddedBatches;
     private final int dimensions;
 
     private TextEmbedder(OrtSession session, HuggingFaceTokenizer tokenizer, int maxTokens, Settings settings) throws OrtException {
@@ -79,6 +88,7 @@ public final class TextEmbedder implements AutoCloseable {
         // Some exports also return pooler_output; the hidden states are what the pooling was trained on.
         this.output = session.getOutputNames().contains(HIDDEN_STATES) ? HIDDEN_STATES : session.getOutputNames().iterator().next();
         this.maxTokens = maxTokens;
+        this.paddedBatches = settings.paddedBatches();
         // A first run both learns the width and pays onnxruntime's first-run allocations before any caller waits.
         this.dimensions = embed(List.of("warm-up")).vectors().getFirst().length;
     }
@@ -139,16 +149,36 @@ public final class TextEmbedder implements AutoCloseable {
         return declared.canConvertToInt() && declared.asInt() > 1 ? Math.min(declared.asInt(), MAX_POSITIONS) : MAX_POSITIONS;
     }
 
-    /** One vector per text, in order. An empty text is allowed: it is embedded as [CLS] [SEP]. */
+    /**
+     * One vector per text, in order: one run per text, or one padded run for all when the catalog asked for
+     * padded batches. An empty text is allowed: it is embedded as [CLS] [SEP].
+     */
     public Embeddings embed(List<String> texts) throws OrtException {
+        if (paddedBatches) return embedPadded(texts);
         List<float[]> vectors = new ArrayList<>(texts.size());
         long tokens = 0;
         for (String text : texts) {
             Encoding encoding = tokenizer.encode(text);
-            vectors.add(embed(encoding.getIds(), encoding.getAttentionMask(), encoding.getTypeIds()));
+            vectors.addAll(run(List.of(encoding)));
             tokens += textTokens(encoding);
         }
         return new Embeddings(vectors, tokens);
+    }
+
+    /**
+     * One vector per text, in order, from one ONNX run over all of them: each text padded to the longest with
+     * the attention mask set to 0 on the padding, so the encoder's attention ignores it and pooling skips it.
+     */
+    public Embeddings embedPadded(List<String> texts) throws OrtException {
+        if (texts.isEmpty()) return new Embeddings(List.of(), 0);
+        List<Encoding> encodings = new ArrayList<>(texts.size());
+        long tokens = 0;
+        for (String text : texts) {
+            Encoding encoding = tokenizer.encode(text);
+            encodings.add(encoding);
+            tokens += textTokens(encoding);
+        }
+        return new Embeddings(run(encodings), tokens);
     }
 
     /** Tokens of the text itself: the [CLS] and [SEP] the tokenizer adds are the model's affair, not the caller's. */
@@ -158,8 +188,23 @@ public final class TextEmbedder implements AutoCloseable {
         return count;
     }
 
-    private float[] embed(long[] ids, long[] attentionMask, long[] typeIds) throws OrtException {
-        long[] shape = {1, ids.length};
+    /** One run over the encodings as rows of a [texts, longest] batch; one text is a batch of one, unpadded. */
+    private List<float[]> run(List<Encoding> encodings) throws OrtException {
+        int rows = encodings.size();
+        int width = 0;
+        for (Encoding encoding : encodings) width = Math.max(width, encoding.getIds().length);
+        // Zeros past each text's end: id 0 is [PAD] in BERT vocabularies, and a 0 in the mask hides it.
+        long[] ids = new long[rows * width];
+        long[] attentionMask = new long[rows * width];
+        long[] typeIds = new long[rows * width];
+        for (int row = 0; row < rows; row++) {
+            Encoding encoding = encodings.get(row);
+            int length = encoding.getIds().length;
+            System.arraycopy(encoding.getIds(), 0, ids, row * width, length);
+            System.arraycopy(encoding.getAttentionMask(), 0, attentionMask, row * width, length);
+            System.arraycopy(encoding.getTypeIds(), 0, typeIds, row * width, length);
+        }
+        long[] shape = {rows, width};
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
             feed.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(ids), shape));
@@ -172,10 +217,17 @@ public final class TextEmbedder implements AutoCloseable {
                 OnnxTensor hidden = (OnnxTensor) result.get(output).orElseThrow();
                 long[] hiddenShape = hidden.getInfo().getShape();
                 if (hiddenShape.length != 3)
-                    throw new IllegalStateException("output '" + output + "' is not per-token hidden states [1, tokens, dimensions]");
+                    throw new IllegalStateException("output '" + output + "' is not per-token hidden states [texts, tokens, dimensions]");
+                int dimensions = (int) hiddenShape[2];
                 FloatBuffer states = hidden.getFloatBuffer();
-                float[] vector = pooling.pool(states, ids.length, (int) hiddenShape[2], attentionMask);
-                return normalize ? unitLength(vector) : vector;
+                List<float[]> vectors = new ArrayList<>(rows);
+                for (int row = 0; row < rows; row++) {
+                    FloatBuffer rowStates = states.slice(row * width * dimensions, width * dimensions);
+                    long[] rowMask = Arrays.copyOfRange(attentionMask, row * width, (row + 1) * width);
+                    float[] vector = pooling.pool(rowStates, width, dimensions, rowMask);
+                    vectors.add(normalize ? unitLength(vector) : vector);
+                }
+                return vectors;
             }
         } finally {
             feed.values().forEach(OnnxTensor::close);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.runners.BootProgress;
 import dev.hearth.runners.RunnerSpec;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 
@@ -13,13 +14,15 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The two models whose weights ship in the langchain4j jars, with langchain4j's own implementation of each as
- * the reference. Loaded once per test JVM: a session costs about a second.
+ * The models whose weights ship in the langchain4j jars, with langchain4j's own implementation of each as the
+ * reference: two quantized ones Hearth ships, and MiniLM's float export (a test dependency only), the model a
+ * padded batch can be checked on to float precision. Loaded once per test JVM: a session costs about a second.
  */
 enum BundledModels {
 
     BGE_SMALL("bge-small-en-v1.5-q", Pooling.CLS, BgeSmallEnV15QuantizedEmbeddingModel::new),
-    ALL_MINILM("all-minilm-l6-v2-q", Pooling.MEAN, AllMiniLmL6V2QuantizedEmbeddingModel::new);
+    ALL_MINILM("all-minilm-l6-v2-q", Pooling.MEAN, AllMiniLmL6V2QuantizedEmbeddingModel::new),
+    ALL_MINILM_FLOAT("all-minilm-l6-v2", Pooling.MEAN, AllMiniLmL6V2EmbeddingModel::new);
 
     private static final Map<BundledModels, TextEmbedder> EMBEDDERS = new EnumMap<>(BundledModels.class);
     private static final Map<BundledModels, EmbeddingModel> REFERENCES = new EnumMap<>(BundledModels.class);
@@ -36,7 +39,7 @@ enum BundledModels {
 
     TextEmbedder.Settings settings() {
         return new TextEmbedder.Settings("classpath:" + name + ".onnx", "classpath:" + name + "-tokenizer.json",
-                pooling, true, 1, null);
+                pooling, true, 1, null, false);
     }
 
     RunnerSpec spec() {

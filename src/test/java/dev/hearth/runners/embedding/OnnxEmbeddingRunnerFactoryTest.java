@@ -115,12 +115,30 @@ class OnnxEmbeddingRunnerFactoryTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads");
         assertThatThrownBy(() -> factory.boot(new RunnerSpec("onnx-embedding", params.deepCopy().put("normalize", "yes")), m -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("normalize");
+        assertThatThrownBy(() -> factory.boot(new RunnerSpec("onnx-embedding", params.deepCopy().put("paddedBatches", "yes")), m -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("paddedBatches");
         ObjectNode noModel = params.deepCopy();
         noModel.remove("model");
         assertThatThrownBy(() -> factory.boot(new RunnerSpec("onnx-embedding", noModel), m -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'model'");
         assertThatThrownBy(() -> factory.boot(new RunnerSpec("onnx-embedding", params.deepCopy().put("model", "classpath:nothing.onnx")), m -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nothing.onnx");
+    }
+
+    @Test
+    void paddedBatchesRunTheTextsOfOneCallAsOneBatch() throws Exception {
+        ObjectNode params = ((ObjectNode) BundledModels.ALL_MINILM_FLOAT.spec().params()).deepCopy().put("paddedBatches", true);
+        try (Runner padded = new OnnxEmbeddingRunnerFactory().boot(new RunnerSpec("onnx-embedding", params), m -> { })) {
+            ObjectNode request = JSON.objectNode();
+            request.putArray("input").add(TextEmbedderTest.SHORT).add("").add(TextEmbedderTest.LONG);
+            JsonNode body = ((RunOutput.Json) padded.run(new RunInput("r", request, null))).body();
+
+            TextEmbedder alone = BundledModels.ALL_MINILM_FLOAT.embedder();
+            List<float[]> expected = alone.embedPadded(List.of(TextEmbedderTest.SHORT, "", TextEmbedderTest.LONG)).vectors();
+            for (int i = 0; i < 3; i++) assertThat(vector(body, i)).as("text %d", i).isEqualTo(expected.get(i));
+            assertThat(body.get("tokens").asLong())
+                    .isEqualTo(alone.embed(List.of(TextEmbedderTest.SHORT, "", TextEmbedderTest.LONG)).tokens());
+        }
     }
 
     @Test

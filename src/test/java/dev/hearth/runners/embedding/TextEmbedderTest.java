@@ -93,6 +93,37 @@ class TextEmbedderTest {
     }
 
     @Test
+    void aPaddedBatchOfAFloatModelGivesEachTextItsVectorAlone() throws Exception {
+        TextEmbedder embedder = BundledModels.ALL_MINILM_FLOAT.embedder();
+        // Lengths from 2 tokens to the 128-token window, so most rows carry padding, some most of their width.
+        List<String> texts = List.of(SHORT, LONG, "", UNICODE, SENTENCE, SHORT, "Hi");
+
+        Embeddings padded = embedder.embedPadded(texts);
+
+        assertThat(padded.vectors()).hasSize(texts.size());
+        long tokens = 0;
+        for (int i = 0; i < texts.size(); i++) {
+            Embeddings alone = embedder.embed(List.of(texts.get(i)));
+            assertThat(maxDifference(padded.vectors().get(i), alone.vectors().getFirst())).as("text %d", i).isLessThan(1e-5);
+            tokens += alone.tokens();
+        }
+        assertThat(padded.tokens()).isEqualTo(tokens);
+        // And each row is its own text's, not a neighbour's: the short texts differ from each other.
+        assertThat(maxDifference(padded.vectors().get(0), padded.vectors().get(6))).isGreaterThan(0.01);
+    }
+
+    @ParameterizedTest
+    @EnumSource(BundledModels.class)
+    void aPaddedBatchStaysCloseToEachTextAloneForEveryModel(BundledModels model) throws Exception {
+        // Quantized models are not exact in a padded batch (the class comment of TextEmbedder says why), but
+        // padding must still not turn one text's vector into another's.
+        List<String> texts = List.of(SHORT, LONG, SENTENCE);
+        Embeddings padded = model.embedder().embedPadded(texts);
+        for (int i = 0; i < texts.size(); i++)
+            assertThat(cosine(padded.vectors().get(i), model.embed(texts.get(i)))).as("text %d", i).isGreaterThan(0.98);
+    }
+
+    @Test
     void concurrentCallersGetTheSameVectorsAsOneCaller() throws Exception {
         TextEmbedder embedder = BundledModels.ALL_MINILM.embedder();
         List<String> texts = List.of(SHORT, SENTENCE, UNICODE, LONG, "");
