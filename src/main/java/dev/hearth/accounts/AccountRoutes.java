@@ -65,7 +65,7 @@ public final class AccountRoutes implements HttpService {
         rules.post("/v1/keys", (req, res) -> {
             String acc = caller.account(req).accountId();
             ObjectNode b = optionalBody(req);
-            NewKey k = accounts.createKey(acc, b.path("name").asText(null));
+            NewKey k = accounts.createKey(acc, b);
             Replies.ok(res, Json.object().put("key_id", k.keyId()).put("api_key", k.apiKey()));
         });
         rules.delete("/v1/keys/{keyId}", (req, res) -> {

@@ -45,7 +45,7 @@ public final class Administration {
     }
 
     public ObjectNode createKey(String accountId, JsonNode body) {
-        NewKey key = accounts.createKey(accountId, body == null ? null : body.path("name").asText(null));
+        NewKey key = accounts.createKey(accountId, body);
         return Json.object().put("key_id", key.keyId()).put("api_key", key.apiKey());
     }
 
