@@ -23,7 +23,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code credits} are the operator's commands ({@code models pull} fetches weights ahead of a boot), working on the same data folder (or database) through the
  * same code as the admin HTTP API.
  */
-@Command(name = "hearth", mixinStandardHelpOptions = true, version = "hearth 0.1.0",
+@Command(name = "hearth", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "hearth 0.1.0",
         description = "Self-hostable serverless AI model platform (Segmind-compatible API).",
         subcommands = {Hearth.Serve.class, Hearth.Worker.class, Hearth.Migrate.class, Hearth.AccountsCmd.class, Hearth.KeysCmd.class, Hearth.CreditsCmd.class,
                 Hearth.ModelsCmd.class, EndpointsCmd.class})
@@ -31,6 +31,7 @@ public final class Hearth implements Runnable {
 
     public static void main(String[] args) {
         carriersForNativeWaits();
+        dev.hearth.logging.HelidonLogging.routeJdkLogging();
         CommandLine cli = new CommandLine(new Hearth());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             String msg = e instanceof ApiException api ? "error (" + api.status() + "): " + api.getMessage() : "error: " + e.getMessage();
@@ -94,7 +95,13 @@ public final class Hearth implements Runnable {
             if (port != null) o.put("server.port", port.toString());
             HearthConfig cfg = common.load(o);
             HearthApp app = new HearthApp(cfg);
-            int bound = app.serve();
+            int bound;
+            try {
+                bound = app.serve();
+            } catch (RuntimeException e) {
+                app.close();
+                throw e;
+            }
             String host = cfg.server().host().equals("0.0.0.0") ? "localhost" : cfg.server().host();
             System.out.println("Hearth is serving on http://" + host + ":" + bound + " (data in " + cfg.dataPath().toAbsolutePath() + ")");
             CountDownLatch stopped = new CountDownLatch(1);
@@ -108,8 +115,8 @@ public final class Hearth implements Runnable {
     }
 
     @Command(name = "worker", description = {
-            "Serve one built-in model over Cog's HTTP protocol (GET /health-check, POST /predictions,",
-            "PUT /predictions/{id}, POST /predictions/{id}/cancel), for a gateway's 'cog' or 'worker-process' runner.",
+            "Serve one built-in model over Cog's HTTP protocol, for a gateway's 'cog' or 'worker-process' runner.",
+            "Routes: GET /health-check, POST /predictions, PUT /predictions/{id}, POST /predictions/{id}/cancel.",
             "It has no authentication: keep it on loopback or a private network."})
     static class Worker implements Callable<Integer> {
         @Option(names = "--model", required = true, description = "Slug of a built-in model, e.g. bge-small-en-v1.5")
@@ -245,8 +252,8 @@ public final class Hearth implements Runnable {
         }
 
         @Command(name = "limits", description = {"Show an account's limits, or set its own numbers in place of its plan's.",
-                "Options not given keep their current value; 'plan' goes back to the plan's number. Running gateways",
-                "pick a change up within limits.account_cache_seconds."})
+                "Options not given keep their current value; 'plan' goes back to the plan's number.",
+                "Running gateways pick a change up within limits.account_cache_seconds."})
         static class Limits implements Callable<Integer> {
             @CommandLine.Mixin Common common = new Common();
             @Parameters(paramLabel = "ACCOUNT_ID") String id;

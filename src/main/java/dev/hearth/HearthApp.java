@@ -7,6 +7,7 @@ import dev.hearth.artifacts.ResolvingRunnerFactory;
 import dev.hearth.accounts.Accounts;
 import dev.hearth.accounts.Administration;
 import dev.hearth.accounts.Authenticator;
+import dev.hearth.accounts.KeyUse;
 import dev.hearth.billing.CreditRoutes;
 import dev.hearth.endpoints.EndpointRoutes;
 import dev.hearth.endpoints.Endpoints;
@@ -24,7 +25,9 @@ import dev.hearth.http.BaseUrl;
 import dev.hearth.http.AccessLog;
 import dev.hearth.http.Caller;
 import dev.hearth.http.HttpFront;
+import dev.hearth.http.ConnectionDeadlines;
 import dev.hearth.http.JsonBody;
+import dev.hearth.http.ListenAddress;
 import dev.hearth.jobs.AsyncRoutes;
 import dev.hearth.jobs.JobEngine;
 import dev.hearth.jobs.JobLeases;
@@ -96,6 +99,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Arrays;
 import dev.hearth.workflows.GraphValidator;
+import dev.hearth.workflows.OperationBounds;
 import dev.hearth.workflows.Templates;
 import dev.hearth.workflows.WebhookRegistry;
 import dev.hearth.workflows.WebhookRegistryRoutes;
@@ -142,6 +146,8 @@ public final class HearthApp implements AutoCloseable {
     public final WebhookSecrets webhookSecrets;
     private UsageRecorder usage;
     private UsageRetention usageRetention;
+    private KeyUse keyUse;
+    private ConnectionDeadlines connectionDeadlines;
     private HearthMetrics metrics;
     private WebServer server;
     private ScheduledExecutorService sweeper;
@@ -171,7 +177,7 @@ public final class HearthApp implements AutoCloseable {
         this.runnerFactories = Map.copyOf(runners);
         this.db = Database.open(config);
         this.ledger = new Ledger(db, clock, LedgerCommits.of(config.billing().ledgerCommit(), db.jdbi()));
-        this.accounts = new Accounts(db, ledger, clock);
+        this.accounts = new Accounts(db, ledger, clock, config.section("accounts").path("max_keys_per_account").asInt(50));
         this.limitSettings = new LimitSettings(db, Plans.fromConfig(config), clock);
         this.administration = new Administration(accounts, ledger, limitSettings.plans().names(), Money.fromUsd(config.billing().freeCredits()));
         this.catalog = Catalog.load(config.catalog().dir(), env);
@@ -206,6 +212,8 @@ public final class HearthApp implements AutoCloseable {
 
     /** Starts the HTTP server; returns the port it listens on. */
     public int serve() {
+        // before anything starts: a second Hearth on the same port (and data folder) must stop here, not recover jobs
+        ListenAddress.requireFree(config.server().host(), config.server().port());
         String adminHash = Authenticator.bootstrapAdminKey(db, config.admin().key());
         limits = Limits.start(config, limitSettings);
         pool = new ModelPool(catalog, runnerFactories, clock);
@@ -217,8 +225,9 @@ public final class HearthApp implements AutoCloseable {
         usageRetention = new UsageRetention(db, clock, UsageSettings.from(config));
         usageRetention.start();
         metrics = observe(pool, usage);
-        Caller caller = new Caller(new Authenticator(accounts, adminHash));
-        JsonBody body = new JsonBody(config.server().maxBodyBytes());
+        keyUse = new KeyUse(db, clock, java.time.Duration.ofSeconds(config.section("accounts").path("key_use_write_seconds").asLong(30)));
+        Caller caller = new Caller(new Authenticator(accounts, adminHash, keyUse));
+        JsonBody body = new JsonBody(config.server().maxBodyBytes(), storage.settings().maxItemBytes());
         BaseUrl base = new BaseUrl(config.server().publicUrl());
         MediaResolver media = new MediaResolver() {
             @Override
@@ -251,11 +260,13 @@ public final class HearthApp implements AutoCloseable {
         WorkflowStore workflowStore = new WorkflowStore(db, config.jobs().leaseSeconds() * 1000L);
         // a model node may name its owner's dedicated endpoint, resolved before the catalog as the pipeline does
         NodeModels nodeModels = models::find;
-        Workflows workflows = new Workflows(workflowStore, new GraphValidator(nodeModels, name -> operations.find(name).orElse(null)), clock);
+        OperationBounds operationBounds = OperationBounds.from(config.section("workflows"));
+        Workflows workflows = new Workflows(workflowStore, new GraphValidator(nodeModels, name -> operations.find(name).orElse(null), operationBounds), clock);
         workflowEngine = new WorkflowEngine(workflowStore, catalog, nodeModels, name -> operations.find(name).orElse(null), calls, ledger,
                 limits, storage, mediaInputs, clock, config.jobs().nodeId());
         WebhookRegistry webhookRegistry = new WebhookRegistry(db, webhooks, url -> checkWebhookUrl(url, "$.webhook_url"), clock);
         workflowEngine.useEvents(webhookRegistry);
+        workflowEngine.boundOperations(operationBounds);
         // GENERATION webhooks: every call that ended, queued with its usage record
         usage.onWritten(webhookRegistry::generationsEnded);
         workflowEngine.refuseSuspended(account -> accounts.find(account).map(Account::suspended).orElse(true));
@@ -268,7 +279,8 @@ public final class HearthApp implements AutoCloseable {
                 config.jobs().leaseSeconds(), clock);
         nodeLeases.start();
 
-        server = HttpFront.build(config.server(), db, new AccessLog(metrics, config.logging().accessLog()),
+        connectionDeadlines = new ConnectionDeadlines(ConnectionDeadlines.Settings.from(config.section("server")));
+        server = HttpFront.build(config.server(), connectionDeadlines, db, new AccessLog(metrics, config.logging().accessLog()),
                 new AccountRoutes(caller, accounts, administration, body, limits),
                 new LimitRoutes(caller, limitSettings, limits, body),
                 new UsageRoutes(caller, new UsageReports(db), usage, ledger, accounts, clock),
@@ -278,21 +290,23 @@ public final class HearthApp implements AutoCloseable {
                 // the routes of Segmind's Python SDK beyond the model API (SPEC §14)
                 new ModelListRoute(caller, catalog, pool, limits, base, (account, b) -> accountModels(account, b, workflows)),
                 new GenerationRoutes(caller, new Generations(db), usage, limits, clock, storage.settings().outputRetention()),
-                new EmbeddingsRoute(caller, calls, body),
+                new EmbeddingsRoute(caller, calls, catalog, body),
                 new ChatCompletionsRoute(caller, calls, body),
-                new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits),
+                new AsyncRoutes(caller, calls, engine, body, base, clock, webhookTargets, limits, pool::status),
                 new WebhookRoutes(caller, webhookSecrets),
                 new WorkflowRoutes(caller, workflows, workflowEngine, workflowStore, catalog, operations.all(),
                         (model, account) -> runnerFactories.containsKey(model.runner().type()) && premiumAllowed(model, account.accountId()),
                         body, base, limits,
                         account -> endpointModels(account, nodeModels)),
                 new WebhookRegistryRoutes(caller, webhookRegistry, body, limits),
-                new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes())),
+                new StorageRoutes(caller, storage, new JsonBody(storage.settings().uploadBodyBytes(config.server().maxBodyBytes()),
+                        storage.settings().maxItemBytes()),
                         base::of),
                 new EndpointRoutes(caller, endpoints, body, limits),
                 // the generic model route comes last: it matches any /v1/{slug}
                 new ModelRoutes(caller, calls, body, base));
         server.start();
+        ListenAddress.boundPort(server, config.server().host(), config.server().port());
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("hearth-sweeper").unstarted(r));
         sweeper.scheduleWithFixedDelay(this::sweep, 0, 1, TimeUnit.MINUTES);
         long sweepMillis = storage.settings().sweepInterval().toMillis();
@@ -448,11 +462,13 @@ public final class HearthApp implements AutoCloseable {
         if (nodeLeases != null) nodeLeases.close();
         if (endpoints != null) endpoints.close();
         if (server != null) server.stop();
+        if (connectionDeadlines != null) connectionDeadlines.close();
         ledger.close();
         if (webhooks != null) webhooks.close();
         if (sweeper != null) sweeper.shutdownNow();
         if (usageRetention != null) usageRetention.close();
         if (usage != null) usage.close();
+        if (keyUse != null) keyUse.close();
         if (pool != null) pool.close();
         if (limits != null) limits.close();
         if (metrics != null) metrics.close();

@@ -26,8 +26,12 @@ export async function accountsPage(view) {
 
   async function refresh() {
     const {accounts} = await get('/admin/accounts');
+    // users' accounts first; Hearth's own (system) accounts last, marked
+    accounts.sort((a, b) => Number(a.system) - Number(b.system));
     clear(list).appendChild(table(['Account', 'Plan', 'Status', 'Credits', 'Free credits'], accounts.map(a => h('tr', {dataset: {accountId: a.account_id}},
-      td([h('a', {href: `#/admin/accounts/${encodeURIComponent(a.account_id)}`}, a.name), h('br'), h('code', {class: 'small muted'}, a.account_id)]),
+      td([h('a', {href: `#/admin/accounts/${encodeURIComponent(a.account_id)}`}, a.name),
+        a.system ? [' ', h('span', {class: 'badge system', title: 'Hearth\'s own account: it owns the workflow templates; no keys, no credits'}, 'system')] : null,
+        h('br'), h('code', {class: 'small muted'}, a.account_id)]),
       td(a.plan), td(statusBadge(a.status)), td(usd(a.credits), 'num'), td(usd(a['free-credits']), 'num'))),
       {numeric: ['Credits', 'Free credits'], empty: 'No accounts yet.'}));
   }

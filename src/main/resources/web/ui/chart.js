@@ -6,9 +6,10 @@ const PALETTE = ['#f97316', '#2563eb', '#16a34a', '#9333ea', '#dc2626', '#0891b2
 
 /**
  * rows: [{date, model, ...}], value: row → number, from/to: YYYY-MM-DD. Days without rows get an empty slot,
- * so gaps show as gaps. format: number → label text for the axis and tooltips.
+ * so gaps show as gaps. format: number → label text for tooltips and the caption; axis: number → the shorter
+ * text of the y-axis labels (default: format). The left margin is as wide as the longest axis label.
  */
-export function dailyBars({rows, value, from, to, format, title, width}) {
+export function dailyBars({rows, value, from, to, format, axis = format, title, width}) {
   const days = daysBetween(from, to);
   const models = [...new Set(rows.map(r => r.model))].sort();
   const color = m => PALETTE[models.indexOf(m) % PALETTE.length];
@@ -22,7 +23,10 @@ export function dailyBars({rows, value, from, to, format, title, width}) {
   const sum = totals.reduce((a, b) => a + b, 0);
 
   // drawn at the width it will be shown at, so labels keep their size on a phone
-  const W = Math.round(Math.max(300, Math.min(1100, width || 720))), H = 220, left = 64, bottom = 24, top = 10, right = 8;
+  const ticks = [0.5, 1].map(frac => [frac, max > 0 ? axis(max * frac) : '']);
+  // 11px tick text is at most about 7px a character; 10px between the label and the plot
+  const left = Math.max(40, 10 + 7 * Math.max(...ticks.map(([, t]) => t.length)));
+  const W = Math.round(Math.max(300, Math.min(1100, width || 720))), H = 220, bottom = 24, top = 10, right = 8;
   const plotW = W - left - right, plotH = H - top - bottom;
   const slot = plotW / Math.max(1, days.length);
   const barW = Math.max(1, Math.min(28, slot * 0.72));
@@ -31,10 +35,10 @@ export function dailyBars({rows, value, from, to, format, title, width}) {
   const svg = h('svg:svg', {viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': `${title}: ${format(sum)} over ${days.length} days`,
     'data-total': String(sum), 'data-days': String(days.length)});
   svg.appendChild(h('svg:line', {x1: left, x2: W - right, y1: top + plotH, y2: top + plotH, class: 'axis'}));
-  for (const frac of [0.5, 1]) {
+  for (const [frac, text] of ticks) {
     const yy = top + plotH - plotH * frac;
     svg.appendChild(h('svg:line', {x1: left, x2: W - right, y1: yy, y2: yy, class: 'grid'}));
-    svg.appendChild(h('svg:text', {x: left - 6, y: yy + 4, 'text-anchor': 'end', class: 'tick'}, max > 0 ? format(max * frac) : ''));
+    svg.appendChild(h('svg:text', {x: left - 6, y: yy + 4, 'text-anchor': 'end', class: 'tick y-tick'}, text));
   }
   days.forEach((d, i) => {
     const x = left + i * slot + (slot - barW) / 2;

@@ -45,6 +45,17 @@ export function usd(v) {
   return '$' + n.toLocaleString('en-US', {maximumSignificantDigits: 6, maximumFractionDigits: 9});
 }
 
+/**
+ * Money on a chart axis: two significant digits ("$0.00064", "$13", "$1.2k"), so a label fits the axis where
+ * usd's exact "$0.000639361" was cut to "00639361".
+ */
+export function usdAxis(v) {
+  const n = Number(v || 0);
+  if (n === 0) return '$0';
+  if (Math.abs(n) >= 1000) return '$' + (n / 1000).toLocaleString('en-US', {maximumSignificantDigits: 2}) + 'k';
+  return '$' + n.toLocaleString('en-US', {maximumSignificantDigits: 2, maximumFractionDigits: 9});
+}
+
 export function int(v) {
   return Number(v || 0).toLocaleString('en-US');
 }

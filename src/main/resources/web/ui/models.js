@@ -36,9 +36,12 @@ export async function playgroundPage(view, slug) {
   const result = h('div', {id: 'run-result', class: 'result', 'aria-live': 'polite'});
   const run = h('button', {type: 'submit', class: 'primary', id: 'run'}, 'Run');
 
+  // while the model boots: its current step (a first boot downloads weights) and, for a download, a progress bar
   function showStatus(s) {
     add(clear(status), statusBadge(s.status), s.instances !== undefined ? ` ${int(s.instances)} instance(s), ${int(s.busy)} busy, ${int(s.queued)} queued` : '',
-      s.status_detail ? h('span', {class: 'muted'}, ` — ${s.status_detail}`) : '');
+      s.status_detail ? h('span', {class: 'muted', id: 'model-status-detail'}, ` — ${s.status_detail}`) : '',
+      s.status === 'booting' && s.boot_progress != null
+        ? [' ', h('progress', {id: 'model-boot-progress', max: 1, value: s.boot_progress}, `${Math.round(s.boot_progress * 100)}%`)] : null);
   }
   showStatus(m);
 
@@ -49,13 +52,17 @@ export async function playgroundPage(view, slug) {
     run.disabled = true;
     const started = performance.now();
     clear(result).appendChild(h('p', {class: 'muted'}, m.status === 'warm' ? 'Running…' : 'Running… (a cold model boots first)'));
+    // a first boot may take minutes (weights are downloaded): follow it every second while the call waits
+    const following = setInterval(() => get(`/v1/models/${encodeURIComponent(slug)}`).then(showStatus).catch(() => {}), 1000);
     try {
       const res = await send('POST', `/v1/${encodeURIComponent(slug)}`, body);
       await showResult(result, res, performance.now() - started, body);
     } catch (e) {
       clear(result).appendChild(notice('error', e.message));
     } finally {
+      clearInterval(following);
       run.disabled = false;
+      get(`/v1/models/${encodeURIComponent(slug)}`).then(showStatus).catch(() => {});
     }
   }}, form.element, h('div', {class: 'row'}, run, h('span', {class: 'muted small'}, m.pricing ? m.pricing.description : '')));
 

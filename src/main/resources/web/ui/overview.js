@@ -1,5 +1,5 @@
 // Overview: balances, request counts and the spend chart (account); the same across all accounts (admin).
-import {h, add, card, usd, int, utcDay, addDays} from './dom.js';
+import {h, add, card, usd, usdAxis, int, utcDay, addDays} from './dom.js';
 import {get} from './api.js';
 import {dailyBars, chartWidth} from './chart.js';
 
@@ -14,7 +14,7 @@ export async function overview(view) {
       card('Free credits', usd(u['free-credits']), 'spent before paid credits', 'card-free'),
       card('Requests today', int(u.requests_today), 'UTC day', 'card-today'),
       card('Total requests', int(u.requests_total), 'all time', 'card-total')),
-    h('section', {class: 'card'}, dailyBars({rows: u.rows, value: r => Number(r.amount), from, to, format: usd, width: chartWidth(view), title: 'Spend by day'})),
+    h('section', {class: 'card'}, dailyBars({rows: u.rows, value: r => Number(r.amount), from, to, format: usd, axis: usdAxis, width: chartWidth(view), title: 'Spend by day'})),
     h('p', {class: 'muted small'}, 'Numbers are current to the second. ', h('a', {href: '#/usage'}, 'Usage breakdown →')));
 }
 
@@ -30,6 +30,6 @@ export async function adminOverview(view) {
       card('Requests today', int(u.requests_today), 'all accounts, UTC day', 'card-today'),
       card('Total requests', int(u.requests_total), 'all accounts', 'card-total'),
       card('Spend (30 days)', usd(u.rows.reduce((a, r) => a + Number(r.amount), 0)), 'charged to accounts', 'card-spend')),
-    h('section', {class: 'card'}, dailyBars({rows: u.rows, value: r => Number(r.amount), from, to, format: usd, width: chartWidth(view), title: 'Spend by day, all accounts'})),
+    h('section', {class: 'card'}, dailyBars({rows: u.rows, value: r => Number(r.amount), from, to, format: usd, axis: usdAxis, width: chartWidth(view), title: 'Spend by day, all accounts'})),
     h('p', {class: 'muted small'}, h('a', {href: '#/admin/accounts'}, 'Accounts →'), ' ', h('a', {href: '#/admin/usage'}, 'Usage across accounts →')));
 }

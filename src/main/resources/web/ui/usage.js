@@ -1,5 +1,5 @@
 // Usage breakdown: date range and model filters, spend chart, table by day and model, CSV export.
-import {h, add, clear, table, td, usd, int, utcDay, addDays, download, csvField, notice} from './dom.js';
+import {h, add, clear, table, td, usd, usdAxis, int, utcDay, addDays, download, csvField, notice} from './dom.js';
 import {get} from './api.js';
 import {dailyBars, chartWidth} from './chart.js';
 
@@ -45,7 +45,7 @@ export async function usagePanel(view, {title, load, csvName, withFailed = false
     const headers = ['Date', 'Model', 'Inferences', 'Amount'].concat(withFailed ? ['Failed'] : []);
     add(clear(out), 
       h('p', {class: 'summary', id: 'usage-summary'}, `${int(totalInf)} inferences, ${usd(totalAmt)} from ${last.from} to ${last.to}`),
-      h('section', {class: 'card'}, dailyBars({rows: last.rows, value: r => Number(r.amount), from: last.from, to: last.to, format: usd, width: chartWidth(view), title: 'Spend by day'})),
+      h('section', {class: 'card'}, dailyBars({rows: last.rows, value: r => Number(r.amount), from: last.from, to: last.to, format: usd, axis: usdAxis, width: chartWidth(view), title: 'Spend by day'})),
       table(headers, sorted.map(r => h('tr', {}, td(r.date), td(r.model), td(int(r.inferences), 'num'), td(usd(r.amount), 'num'),
         withFailed ? td(int(r.failed), 'num') : null)), {numeric: ['Inferences', 'Amount', 'Failed'], empty: 'No usage in this range.', class: 'usage-table'}),
       withAccounts && last.accounts ? h('section', {}, h('h2', {}, 'Accounts in this range'),

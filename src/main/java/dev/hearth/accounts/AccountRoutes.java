@@ -38,6 +38,16 @@ public final class AccountRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
+        // which views a key opens, answered with 200 for both kinds of key (the dashboard signs in with it)
+        rules.get("/v1/whoami", (req, res) -> {
+            Principal p = caller.of(req);
+            if (p.admin()) {
+                Replies.ok(res, Json.object().put("role", "admin"));
+                return;
+            }
+            limits.admitRead(p.accountId());
+            Replies.ok(res, Json.object().put("role", "account").put("account_id", p.accountId()));
+        });
         // Segmind's SDK: accounts.current()
         rules.get("/api/auth/authenticate", (req, res) -> {
             String acc = caller.account(req).accountId();
@@ -55,7 +65,7 @@ public final class AccountRoutes implements HttpService {
         rules.post("/v1/keys", (req, res) -> {
             String acc = caller.account(req).accountId();
             ObjectNode b = optionalBody(req);
-            NewKey k = accounts.createKey(acc, b.path("name").asText(null));
+            NewKey k = accounts.createKey(acc, b);
             Replies.ok(res, Json.object().put("key_id", k.keyId()).put("api_key", k.apiKey()));
         });
         rules.delete("/v1/keys/{keyId}", (req, res) -> {

@@ -21,11 +21,18 @@ public final class Accounts {
     private final Jdbi jdbi;
     private final Ledger ledger;
     private final Clock clock;
+    private final int maxKeysPerAccount;
 
     public Accounts(Database db, Ledger ledger, Clock clock) {
+        this(db, ledger, clock, 50);
+    }
+
+    /** {@code maxKeysPerAccount}: keys (not revoked) one account may hold ({@code accounts.max_keys_per_account}). */
+    public Accounts(Database db, Ledger ledger, Clock clock, int maxKeysPerAccount) {
         this.jdbi = db.jdbi();
         this.ledger = ledger;
         this.clock = clock;
+        this.maxKeysPerAccount = maxKeysPerAccount;
     }
 
     public record Created(String accountId, NewKey key) {
@@ -44,9 +51,19 @@ public final class Accounts {
         });
     }
 
-    public NewKey createKey(String accountId, String name) {
+    /** A new key named by {@code body}'s {@code name} (optional, see {@link KeyName}); 422 once the account holds its most keys. */
+    public NewKey createKey(String accountId, com.fasterxml.jackson.databind.JsonNode body) {
+        String name = KeyName.of(body);
         require(accountId);
-        return jdbi.inTransaction(h -> insertKey(h, accountId, name));
+        return jdbi.inTransaction(h -> {
+            int have = h.createQuery("SELECT COUNT(*) FROM api_keys WHERE account_id = :acc AND revoked_at IS NULL")
+                    .bind("acc", accountId).mapTo(Integer.class).one();
+            if (have >= maxKeysPerAccount) {
+                throw ApiException.invalid("This account already has " + have + " keys, the most it may have "
+                        + "(accounts.max_keys_per_account); revoke one first");
+            }
+            return insertKey(h, accountId, name);
+        });
     }
 
     private NewKey insertKey(org.jdbi.v3.core.Handle h, String accountId, String name) {

@@ -45,7 +45,7 @@ public final class Administration {
     }
 
     public ObjectNode createKey(String accountId, JsonNode body) {
-        NewKey key = accounts.createKey(accountId, body == null ? null : body.path("name").asText(null));
+        NewKey key = accounts.createKey(accountId, body);
         return Json.object().put("key_id", key.keyId()).put("api_key", key.apiKey());
     }
 
@@ -103,7 +103,8 @@ public final class Administration {
         ArrayNode out = Json.MAPPER.createArrayNode();
         for (Account a : accounts.list()) {
             out.add(Json.object().put("account_id", a.id()).put("name", a.name()).put("plan", a.plan()).put("status", a.status())
-                    .put("credits", Money.toUsd(a.paidBalance())).put("free-credits", Money.toUsd(a.freeBalance())));
+                    .put("credits", Money.toUsd(a.paidBalance())).put("free-credits", Money.toUsd(a.freeBalance()))
+                    .put("system", a.system()));
         }
         return out;
     }

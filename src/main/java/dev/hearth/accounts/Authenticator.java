@@ -20,10 +20,13 @@ public final class Authenticator {
 
     private final Accounts accounts;
     private final String adminKeyHash;
+    private final KeyUse keyUse;
 
-    public Authenticator(Accounts accounts, String adminKeyHash) {
+    /** {@code keyUse}: where each accepted account key's use is noted (written off the request path). */
+    public Authenticator(Accounts accounts, String adminKeyHash, KeyUse keyUse) {
         this.accounts = accounts;
         this.adminKeyHash = adminKeyHash;
+        this.keyUse = keyUse;
     }
 
     /** Reads the admin key from config or settings; generates and prints one on first start. */
@@ -60,6 +63,7 @@ public final class Authenticator {
         Accounts.KeyOwner owner = accounts.findByKeyHash(hash).orElseThrow(() -> ApiException.unauthorized(INVALID));
         if (!ApiKeys.sameHash(hash, owner.keyHash())) throw ApiException.unauthorized(INVALID);
         if (owner.suspended()) throw ApiException.forbidden("Account " + owner.accountId() + " is suspended; contact the operator of this Hearth");
+        keyUse.used(owner.keyId());
         return new Principal(owner.accountId(), owner.keyId(), false);
     }
 }

@@ -69,6 +69,7 @@ public final class CatalogRoutes implements HttpService {
             n.put("last_used_at", st.lastUsedAt() == null ? null : Instant.ofEpochMilli(st.lastUsedAt()).toString());
             n.put("boot_seconds", st.bootSeconds());
             n.put("status_detail", st.detail());
+            n.put("boot_progress", st.bootProgress());
             Replies.ok(res, n);
         });
     }

@@ -8,7 +8,7 @@ public final class Slugs {
 
     private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
     public static final Set<String> RESERVED = Set.of("embeddings", "chat", "completions", "models", "requests", "usage",
-            "assets", "keys", "get-user-credits", "upload-asset", "workflows", "webhook-secret");
+            "assets", "keys", "get-user-credits", "upload-asset", "workflows", "webhook-secret", "whoami");
 
     private Slugs() {
     }

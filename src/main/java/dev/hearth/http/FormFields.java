@@ -45,11 +45,18 @@ public final class FormFields {
         String s = v.asText().trim();
         return switch (type) {
             case "integer" -> s.matches("[-+]?\\d{1,18}") ? LongNode.valueOf(Long.parseLong(s)) : v;
-            case "number" -> s.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?") ? DecimalNode.valueOf(new BigDecimal(s)) : v;
+            case "number" -> decimal(s) instanceof BigDecimal d ? DecimalNode.valueOf(d) : v;
             case "boolean" -> s.equalsIgnoreCase("true") ? BooleanNode.TRUE : s.equalsIgnoreCase("false") ? BooleanNode.FALSE : v;
             case "object" -> s.startsWith("{") ? parsedOr(v) : v;
             default -> v;
         };
+    }
+
+    /** The form text as a number, or null when it is not one or is out of {@link NumberRange} (validation then names it). */
+    private static BigDecimal decimal(String s) {
+        if (!s.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d{1,9})?")) return null;
+        BigDecimal d = new BigDecimal(s);
+        return NumberRange.holds(d) ? d : null;
     }
 
     private static JsonNode parsedOr(JsonNode v) {

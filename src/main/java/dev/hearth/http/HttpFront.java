@@ -8,10 +8,12 @@ import dev.hearth.billing.InsufficientCredits;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
+import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http1.Http1Config;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +32,16 @@ public final class HttpFront {
     private HttpFront() {
     }
 
-    public static WebServer build(HearthConfig.Server cfg, Database db, AccessLog accessLog, HttpService... services) {
+    /** A request body that could not be read: 408 when the client paused too long, else 400; the connection is closed. */
+    public static ApiException requestUnreadable(Throwable e) {
+        ApiException answer = HelidonLog.isTimeout(e)
+                ? new ApiException(408, "Request Timeout: the request body paused for longer than the server allows")
+                : ApiException.badRequest("The request body could not be read: " + HelidonLog.oneLine(e));
+        return answer.header("Connection", "close");
+    }
+
+    public static WebServer build(HearthConfig.Server cfg, ConnectionDeadlines deadlines, Database db, AccessLog accessLog, HttpService... services) {
+        HelidonLog.install();
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.addFilter(accessLog);
         AtomicBoolean ready = new AtomicBoolean(true);
@@ -49,6 +60,12 @@ public final class HttpFront {
         routing.error(ApiException.class, (req, res, e) -> Replies.error(res, e));
         routing.error(BillingException.class, (req, res, e) -> Replies.error(res, refusal(e)));
         routing.error(Throwable.class, (req, res, e) -> {
+            if (HelidonLog.isIo(e)) {
+                // the client went quiet or away while its request was read: its fault, one line, no stack trace
+                log.debug("{} {}: the request could not be read: {}", req.prologue().method().text(), req.path().path(), HelidonLog.oneLine(e));
+                Replies.error(res, requestUnreadable(e));
+                return;
+            }
             log.error("unexpected failure on {} {}", req.prologue().method().text(), req.path().path(), e);
             Replies.error(res, new ApiException(500, "Internal error: " + e.getClass().getSimpleName() + ". The request was not billed"));
         });
@@ -56,6 +73,11 @@ public final class HttpFront {
                 .host(cfg.host())
                 .port(cfg.port())
                 .maxPayloadSize(-1)
+                .connectionOptions(deadlines)
+                .errorHandling(ErrorHandling.builder().logAllMessages(true).build())
+                .maxTcpConnections(deadlines.settings().maxConnections())
+                .addProtocol(Http1Config.builder().maxHeadersSize(JsonDirectHandler.MAX_HEADER_BYTES)
+                        .addReceiveListener(deadlines.receiving()).addSendListener(deadlines.sending()).build())
                 .directHandlers(jsonDirectHandlers())
                 .shutdownHook(false)
                 .routing(routing)
@@ -73,20 +95,9 @@ public final class HttpFront {
         return new ApiException(status, e.getMessage());
     }
 
-    /**
-     * Requests the server refuses before any route sees them (a request line or URI over the server's limit: 414,
-     * headers too large: 431, a malformed request: 400) are answered in the same JSON error envelope as
-     * everything else, not with Helidon's plain-text page.
-     */
+    /** Requests refused before routing answer in the JSON envelope too ({@link JsonDirectHandler}). */
     private static DirectHandlers jsonDirectHandlers() {
-        DirectHandler json = (request, type, status, headers, message) -> DirectHandler.TransportResponse.builder()
-                .status(status)
-                .headers(headers)
-                .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .keepAlive(type.keepAlive())
-                .entity(Json.bytes(Json.object().put("error", new ApiException(status.code(),
-                        message == null || message.isBlank() ? status.reasonPhrase() : status.reasonPhrase() + ": " + message).getMessage())))
-                .build();
+        DirectHandler json = new JsonDirectHandler();
         DirectHandlers.Builder b = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) b.addHandler(type, json);
         return b.build();

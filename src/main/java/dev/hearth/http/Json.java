@@ -18,10 +18,13 @@ public final class Json {
             .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
             .configure(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN, true);
 
+    /** Deepest nesting of arrays and objects read; deeper is refused while parsing (400), before any recursion. */
+    public static final int MAX_NESTING = 200;
+
     static {
         // Bodies may legitimately carry long strings (base64 images up to the body limit).
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(200).build());
+                .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(MAX_NESTING).build());
     }
 
     private Json() {

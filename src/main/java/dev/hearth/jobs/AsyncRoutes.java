@@ -9,6 +9,8 @@ import dev.hearth.http.Json;
 import dev.hearth.http.JsonBody;
 import dev.hearth.http.Replies;
 import dev.hearth.limits.Limits;
+import dev.hearth.runtime.ModelState;
+import dev.hearth.runtime.ModelStatus;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -16,6 +18,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 import java.time.Clock;
+import java.util.function.Function;
 
 /**
  * The asynchronous API (SPEC §3.2): {@code POST /v2/{slug}} returns a request id at once; the status and
@@ -33,10 +36,13 @@ public final class AsyncRoutes implements HttpService {
     private final Clock clock;
     private final WebhookTargets webhooks;
     private final Limits limits;
+    private final Function<String, ModelStatus> models;
 
+    /** {@code models}: a model's lifecycle by slug, so a request waiting for its model's boot can say so. */
     public AsyncRoutes(Caller caller, ModelCalls calls, JobEngine engine, JsonBody body, BaseUrl base, Clock clock, WebhookTargets webhooks,
-                       Limits limits) {
+                       Limits limits, Function<String, ModelStatus> models) {
         this.limits = limits;
+        this.models = models;
         this.caller = caller;
         this.calls = calls;
         this.engine = engine;
@@ -104,6 +110,16 @@ public final class AsyncRoutes implements HttpService {
         ObjectNode n = Json.object().put("request_id", r.id()).put("status", r.status().name())
                 .put("status_url", b + "/v2/requests/" + r.id() + "/status").put("response_url", b + "/v2/requests/" + r.id());
         n.set("metrics", RequestViews.metrics(r));
+        if (r.status() == JobStatus.QUEUED || r.status() == JobStatus.PROCESSING) {
+            ModelStatus model = models.apply(r.model());
+            if (model.state() == ModelState.BOOTING) {
+                // the platform is working on this request (booting its model), though no runner has it yet;
+                // the wait is queue time, not billed
+                n.put("status", JobStatus.PROCESSING.name());
+                ObjectNode boot = n.putObject("boot").put("state", model.state().wire()).put("detail", model.detail());
+                if (model.bootProgress() != null) boot.put("progress", model.bootProgress());
+            }
+        }
         return n;
     }
 

@@ -29,7 +29,9 @@ public final class AddressGuard {
         SHARED("a carrier-grade NAT (shared) address"),
         MULTICAST("a multicast address"),
         RESERVED("a reserved or special-purpose address"),
-        METADATA("a cloud metadata address");
+        METADATA("a cloud metadata address"),
+        AMBIGUOUS("an IPv4 address in an ambiguous form (leading zeros, octal, hexadecimal or fewer than four parts),"
+                + " which programs read differently; write it as four decimal numbers");
 
         private final String words;
 
@@ -72,6 +74,8 @@ public final class AddressGuard {
     public List<InetAddress> resolve(String host) throws ForbiddenAddress, UnknownHostException {
         String h = normalizeHost(host);
         if (h.isEmpty()) throw new UnknownHostException("empty host name");
+        // "0177.0.0.1" is 177.0.0.1 to Java and 127.0.0.1 to curl and browsers: refuse what is read two ways
+        if (isAmbiguousIpv4(h)) throw new ForbiddenAddress(h, Kind.AMBIGUOUS);
         InetAddress[] found = resolver.resolve(h);
         if (found == null || found.length == 0) throw new UnknownHostException(h);
         boolean byName = allowedHosts.contains(h);
@@ -113,6 +117,16 @@ public final class AddressGuard {
             }
         }
         return h.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A host made only of numbers and dots (or 0x-prefixed hex parts) is an IPv4 literal to inet_aton, which reads
+     * {@code 0177} as octal, {@code 0x7f} as hex and {@code 127.1} or {@code 2130706433} as short forms. Only the
+     * form every reader agrees on passes: four decimal parts 0–255 without leading zeros.
+     */
+    static boolean isAmbiguousIpv4(String host) {
+        if (!host.matches("(0x[0-9a-f]*|\\d+)(\\.(0x[0-9a-f]*|\\d+))*")) return false;
+        return !host.matches("((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     }
 
     // ---- classification ----

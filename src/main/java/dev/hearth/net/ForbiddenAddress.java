@@ -14,6 +14,13 @@ public final class ForbiddenAddress extends Exception {
         this.kind = kind;
     }
 
+    /** A host refused for its spelling alone, before any address is looked up. */
+    public ForbiddenAddress(String host, AddressGuard.Kind kind) {
+        super(host + ": " + kind.words(), null, false, false);
+        this.address = null;
+        this.kind = kind;
+    }
+
     private static String describe(String host, InetAddress address, AddressGuard.Kind kind) {
         String ip = address.getHostAddress();
         String where = host.equalsIgnoreCase(ip) || host.equalsIgnoreCase("[" + ip + "]") ? ip : host + " resolves to " + ip;
@@ -21,6 +28,7 @@ public final class ForbiddenAddress extends Exception {
                 + " or metadata addresses unless the operator allows them in net.allow";
     }
 
+    /** The refused address; null when the host was refused for its form ({@link AddressGuard.Kind#AMBIGUOUS}). */
     public InetAddress address() {
         return address;
     }

@@ -7,6 +7,8 @@ import dev.hearth.http.AccessLog;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Caller;
 import dev.hearth.http.Json;
+import dev.hearth.catalog.Catalog;
+import dev.hearth.catalog.ModelSpec;
 import dev.hearth.http.JsonBody;
 import dev.hearth.http.Replies;
 import dev.hearth.jobs.CallResult;
@@ -29,10 +31,12 @@ public final class EmbeddingsRoute implements HttpService {
     private final Caller caller;
     private final ModelCalls calls;
     private final JsonBody body;
+    private final Catalog catalog;
 
-    public EmbeddingsRoute(Caller caller, ModelCalls calls, JsonBody body) {
+    public EmbeddingsRoute(Caller caller, ModelCalls calls, Catalog catalog, JsonBody body) {
         this.caller = caller;
         this.calls = calls;
+        this.catalog = catalog;
         this.body = body;
     }
 
@@ -54,6 +58,19 @@ public final class EmbeddingsRoute implements HttpService {
             String format = b.path("encoding_format").asText("float");
             if (!format.equals("float") && !format.equals("base64")) throw ApiException.invalid("$.encoding_format: must be \"float\" or \"base64\"");
 
+            if (b.has("dimensions")) {
+                // OpenAI's text-embedding-3 models were trained so that a vector's first n values still work; the
+                // BERT-style models Hearth serves were not, so shortening their vectors would quietly spoil them
+                JsonNode d = b.get("dimensions");
+                throw ApiException.invalid("$.dimensions: " + (d.canConvertToInt() && d.isIntegralNumber() && d.asInt() > 0
+                        ? "Hearth's embedding models make vectors of their own fixed size and cannot shorten them to " + d.asInt() + "; omit dimensions"
+                        : "must be a positive integer, and Hearth's embedding models cannot shorten their vectors anyway; omit dimensions"));
+            }
+            // refused before the call: a model that makes no vectors would be run and charged, then refused
+            ModelSpec spec = catalog.find(model.asText());
+            if (spec != null && !spec.category().equals("embeddings")) {
+                throw ApiException.invalid("$.model: '" + model.asText() + "' is not an embedding model (its category is " + spec.category() + ")");
+            }
             ObjectNode params = Json.object();
             params.set("input", input);
             // the admission chain refuses a model that is not an embedding model before anything is held

@@ -7,6 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One model's in-process instance and its lifecycle: cold → booting → warm → (idle) → cold. The boot lock
@@ -25,6 +27,8 @@ final class ModelInstance {
     private volatile Runner runner;
     private volatile ModelState state = ModelState.COLD;
     private volatile String detail;
+    /** How far the current boot step is (0..1) when the step says so, as a download's "(42%)" does; else null. */
+    private volatile Double bootProgress;
     private volatile Double bootSeconds;
     private volatile long failedAtNanos = Long.MIN_VALUE;
     private volatile ModelUnavailable failure;
@@ -69,10 +73,12 @@ final class ModelInstance {
         try {
             Runner booted = factory.boot(spec.runner(), step -> {
                 detail = step;
+                bootProgress = percentOf(step);
                 log.info("boot {}: {}", spec.slug(), step);
             });
             bootSeconds = (System.nanoTime() - t0) / 1e9;
             detail = null;
+            bootProgress = null;
             failure = null;
             lastUsedAt = clock.millis();
             runner = booted;
@@ -81,6 +87,7 @@ final class ModelInstance {
             return booted;
         } catch (Exception | LinkageError e) {
             detail = String.valueOf(e.getMessage());
+            bootProgress = null;
             failure = new ModelUnavailable("Model '" + spec.slug() + "' could not be booted: " + e.getMessage(), e);
             failedAtNanos = System.nanoTime();
             state = ModelState.FAILED;
@@ -136,5 +143,17 @@ final class ModelInstance {
 
     Double bootSeconds() {
         return bootSeconds;
+    }
+
+    Double bootProgress() {
+        return bootProgress;
+    }
+
+    /** A boot step's own percentage, as the artifact download reports it: "weights: 1.0 MB / 4.0 MB (25%)". */
+    private static final Pattern PERCENT = Pattern.compile("\\((\\d{1,3})%\\)");
+
+    static Double percentOf(String step) {
+        Matcher m = step == null ? null : PERCENT.matcher(step);
+        return m != null && m.find() ? Math.min(100, Integer.parseInt(m.group(1))) / 100.0 : null;
     }
 }

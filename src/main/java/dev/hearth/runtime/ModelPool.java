@@ -70,12 +70,12 @@ public final class ModelPool implements AutoCloseable {
 
     public ModelStatus status(String slug) {
         ModelRunners lane = lanes.get(slug);
-        if (lane == null) return new ModelStatus(ModelState.COLD, 0, 0, 0, null, null, "no runner of this type here");
+        if (lane == null) return new ModelStatus(ModelState.COLD, 0, 0, 0, null, null, "no runner of this type here", null);
         ModelInstance i = lane.instance;
         Long last = i.lastUsedAt == 0 ? null : i.lastUsedAt;
         var current = i.current();
         int instances = current == null ? 0 : current.instances();
-        return new ModelStatus(i.state(), instances, lane.busy(), lane.queued(), last, i.bootSeconds(), i.detail());
+        return new ModelStatus(i.state(), instances, lane.busy(), lane.queued(), last, i.bootSeconds(), i.detail(), i.bootProgress());
     }
 
     /** How many times a model was booted since start (for tests and metrics). */

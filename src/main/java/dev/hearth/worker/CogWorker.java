@@ -6,6 +6,7 @@ import dev.hearth.catalog.InputValidator;
 import dev.hearth.catalog.ModelSpec;
 import dev.hearth.http.ApiException;
 import dev.hearth.http.Json;
+import dev.hearth.http.ListenAddress;
 import dev.hearth.runners.RunFailure;
 import dev.hearth.runners.RunInput;
 import dev.hearth.runners.RunOutput;
@@ -85,6 +86,7 @@ public final class CogWorker implements AutoCloseable {
 
     /** Starts listening and loading the model; returns the port. */
     public int start(String host, int port) {
+        ListenAddress.requireFree(host, port);
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.get("/", (req, res) -> json(res, 200, Json.object().put("healthcheck_url", "/health-check")
                 .put("predictions_url", "/predictions").put("predictions_idempotent_url", "/predictions/{prediction_id}")
@@ -102,8 +104,9 @@ public final class CogWorker implements AutoCloseable {
             json(res, 200, Json.object());
         });
         server = WebServer.builder().host(host).port(port).shutdownHook(false).maxPayloadSize(-1).routing(routing).build().start();
+        int bound = ListenAddress.boundPort(server, host, port);
         Thread.ofPlatform().name("worker-setup").start(this::setup);
-        return server.port();
+        return bound;
     }
 
     private void setup() {

@@ -37,14 +37,16 @@ public final class GraphValidator {
 
     private final NodeModels models;
     private final Function<String, Operation> operations;
+    private final OperationBounds bounds;
 
     public GraphValidator(Catalog catalog, Function<String, Operation> operations) {
-        this(NodeModels.catalogOnly(catalog), operations);
+        this(NodeModels.catalogOnly(catalog), operations, OperationBounds.DEFAULTS);
     }
 
-    public GraphValidator(NodeModels models, Function<String, Operation> operations) {
+    public GraphValidator(NodeModels models, Function<String, Operation> operations, OperationBounds bounds) {
         this.models = models;
         this.operations = operations;
+        this.bounds = bounds;
     }
 
     /** A graph that passed: each node's ports, the nodes in an order where every node comes after its inputs. */
@@ -115,6 +117,7 @@ public final class GraphValidator {
                 outputs.add(Port.required(n.name(), ports.get(e.fromNode()).output(e.fromPort()).type()));
             }
         }
+        bounds.checkAtSave(graph);
         return new Checked(graph, Map.copyOf(ports), order, List.copyOf(inputs), List.copyOf(outputs));
     }
 

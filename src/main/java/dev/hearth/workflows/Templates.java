@@ -21,7 +21,7 @@ public final class Templates {
 
     private static final Logger log = LoggerFactory.getLogger(Templates.class);
 
-    public static final String ACCOUNT_ID = "acc_hearth_templates";
+    public static final String ACCOUNT_ID = dev.hearth.accounts.Account.SYSTEM_PREFIX + "templates";
     public static final String EMBED_AND_COMPARE = "wftemplateembedandcompare";
     public static final String UPSCALE_THEN_OCR = "wftemplateupscalethenocr";
     public static final String READ_ALOUD = "wftemplatereadaloud";

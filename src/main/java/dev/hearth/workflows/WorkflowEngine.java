@@ -83,6 +83,7 @@ public final class WorkflowEngine implements AutoCloseable {
     private volatile RunEvents events = RunEvents.NONE;
     private volatile java.util.function.Predicate<String> accountSuspended = account -> false;
     private volatile boolean stopping;
+    private volatile OperationBounds bounds = OperationBounds.DEFAULTS;
 
     public WorkflowEngine(WorkflowStore store, Catalog catalog, NodeModels models, Function<String, Operation> operations, ModelCalls calls,
                           Ledger ledger, Limits limits, Storage storage, MediaInputs mediaInputs, Clock clock, String nodeName) {
@@ -97,6 +98,11 @@ public final class WorkflowEngine implements AutoCloseable {
         this.mediaInputs = mediaInputs;
         this.clock = clock;
         this.nodeName = nodeName;
+    }
+
+    /** The bounds on what operations make and how long they take (the {@code workflows:} settings). */
+    public void boundOperations(OperationBounds bounds) {
+        this.bounds = bounds;
     }
 
     public void useEvents(RunEvents events) {
@@ -267,6 +273,7 @@ public final class WorkflowEngine implements AutoCloseable {
         }
         Set<Node> pending = new LinkedHashSet<>(graph.order().stream().filter(n -> !done.containsKey(n.id())).toList());
         LinkedBlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+        OperationBounds.RunTally made = bounds.tally();
         int running = 0;
         String failure = null;
         while (true) {
@@ -281,7 +288,7 @@ public final class WorkflowEngine implements AutoCloseable {
                     NodeState before = earlier.get(n.id());
                     threads.submit(() -> {
                         try {
-                            finished.add(new Finished(n, runNode(run, hold, caller, graph, n, wired, inputValues, before, shelf, done), null));
+                            finished.add(new Finished(n, runNode(run, hold, caller, graph, n, wired, inputValues, before, shelf, done, made), null));
                         } catch (Exception e) {
                             finished.add(new Finished(n, null, e));
                         }
@@ -317,7 +324,8 @@ public final class WorkflowEngine implements AutoCloseable {
     }
 
     private Done runNode(RunRecord run, CreditHold hold, Principal caller, Checked graph, Node n, Map<String, Value> wired, Map<String, Value> inputValues,
-                         NodeState before, NodeValues.MediaShelf shelf, Map<String, Done> done) throws Exception {
+                         NodeState before, NodeValues.MediaShelf shelf, Map<String, Done> done, OperationBounds.RunTally made)
+            throws Exception {
         return switch (n.kind()) {
             case INPUT -> complete(run, n, before, Map.of("value", inputValues.get(n.id())), shelf, 0, null);
             case OUTPUT -> {
@@ -331,7 +339,9 @@ public final class WorkflowEngine implements AutoCloseable {
                 Operation op = operations.apply(n.operation());
                 if (op == null) throw new IllegalStateException("operation '" + n.operation() + "' is not available on this Hearth");
                 store.saveNode(run.id(), state(n.id(), "running", before, null, null, null, 0), clock.millis());
-                yield complete(run, n, before, op.run(wired, n.params()), shelf, 0, null);
+                Map<String, Value> values = bounds.run(op, wired, n.params());
+                made.add(values);
+                yield complete(run, n, before, values, shelf, 0, null);
             }
             case MODEL -> runModel(run, hold, caller, n, wired, before, shelf);
         };

@@ -44,6 +44,8 @@ import java.util.regex.Pattern;
 public final class WorkflowRoutes implements HttpService {
 
     private static final Pattern REF = Pattern.compile("([A-Za-z0-9]+)-v(\\d{1,9})");
+    /** A version as Hearth writes it: no sign, no leading zeros. */
+    private static final Pattern CANONICAL_VERSION = Pattern.compile("[1-9]\\d{0,8}");
 
     private final Caller caller;
     private final Workflows workflows;
@@ -94,12 +96,10 @@ public final class WorkflowRoutes implements HttpService {
             ObjectNode view = workflows.view(w, true).put("owned", w.accountId().equals(p.accountId()));
             String v = req.query().first("version").orElse(null);
             if (v != null) {
-                int n;
-                try {
-                    n = Integer.parseInt(v);
-                } catch (NumberFormatException e) {
-                    throw ApiException.invalid("version: must be a version number, not '" + v + "'");
+                if (!CANONICAL_VERSION.matcher(v).matches()) {
+                    throw ApiException.invalid("version: must be a version number written as 1, 2, 3…, not '" + v + "'");
                 }
+                int n = Integer.parseInt(v);
                 // another account sees only the published version
                 if (!w.accountId().equals(p.accountId()) && (w.publishedVersion() == null || n != w.publishedVersion())) {
                     throw ApiException.notFound("Workflow " + w.id() + " has no version " + v);
@@ -127,7 +127,12 @@ public final class WorkflowRoutes implements HttpService {
             Matcher m = REF.matcher(ref);
             if (!m.matches()) throw ApiException.notFound("Workflow " + ref + " not found; call <workflow_id>-v<version>");
             WorkflowRecord w = workflows.visible(p, m.group(1));
-            int version = parseVersion(m.group(2));
+            // "-v01" or "-v001" must not quietly run version 1: one version, one spelling
+            if (!CANONICAL_VERSION.matcher(m.group(2)).matches()) {
+                throw ApiException.notFound("Workflow " + ref + " not found; versions are written without leading zeros (-v"
+                        + m.group(2).replaceFirst("^0+(?=\\d)", "") + ")");
+            }
+            int version = Integer.parseInt(m.group(2));
             // only a published version is an API; others (and other accounts' unpublished ones) are not there
             if (w.publishedVersion() == null || w.publishedVersion() != version) {
                 throw ApiException.notFound("Workflow " + ref + " is not published; publish version " + version + " first");
@@ -151,14 +156,6 @@ public final class WorkflowRoutes implements HttpService {
         Principal p = caller.account(req);
         limits.admitRead(p.accountId());
         return p;
-    }
-
-    private static int parseVersion(String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw ApiException.notFound("No version '" + v + "'");
-        }
     }
 
     /** The poll answer: SPEC §10's status, output and error, plus each node's state and the cost so far. */

@@ -5,8 +5,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
-import dev.hearth.TestDatabases;
-import org.junit.jupiter.api.Assumptions;
+import dev.hearth.LoudSkip;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,9 +41,7 @@ final class Chromium implements AutoCloseable {
     static Chromium launchOrSkip() throws IOException {
         if (!Files.isExecutable(EXECUTABLE)) {
             String msg = "chromium is not installed at " + EXECUTABLE + " (apt-get install -y chromium)";
-            if (TestDatabases.ci()) throw new AssertionError(msg + "; CI requires the browser tests");
-            System.err.println("!!!!! SKIPPING browser tests: " + msg + " !!!!!");
-            Assumptions.abort(msg);
+            LoudSkip.unavailable("Chromium (the browser tests)", msg, null);
         }
         Files.createDirectories(SHOTS);
         Playwright pw = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
@@ -56,14 +53,19 @@ final class Chromium implements AutoCloseable {
 
     /** A new context of this viewport size that records URLs and console errors; dialogs are accepted. */
     Watched watched(int width, int height, long timeoutMillis) {
+        return watched(width, height, timeoutMillis, false);
+    }
+
+    /** The same; with {@code everyError}, a 4xx answer the browser logs counts as a console error too. */
+    Watched watched(int width, int height, long timeoutMillis, boolean everyError) {
         BrowserContext c = browser.newContext(new Browser.NewContextOptions().setViewportSize(width, height).setAcceptDownloads(true));
         Watched w = new Watched(c);
         c.setDefaultTimeout(timeoutMillis);
         c.onRequest(r -> w.urls.add(r.url()));
         c.onConsoleMessage(m -> {
-            // the browser logs every 4xx answer; the pages get some on purpose (who-am-I probe, a refused key, an
+            // the browser logs every 4xx answer; the pages get some on purpose (a refused key, an
             // invalid graph) and the tests check those answers themselves
-            if (m.type().equals("error") && !m.text().startsWith("Failed to load resource: the server responded with a status of 4")) {
+            if (m.type().equals("error") && (everyError || !m.text().startsWith("Failed to load resource: the server responded with a status of 4"))) {
                 w.consoleErrors.add(m.text());
             }
         });

@@ -160,4 +160,22 @@ class AddressGuardTest {
         assertThat(Cidr.parse("fe80::/10").contains(ip("fec0::1"))).isFalse();
         assertThat(Cidr.parse("0.0.0.0/0").contains(ip("8.8.8.8"))).isTrue();
     }
+
+    /** curl and browsers read 0177.0.0.1 as 127.0.0.1 (octal) while Java read it as 177.0.0.1: such forms are refused outright. */
+    @Test
+    void ambiguousIpv4FormsAreRefusedBeforeAnyLookUp() throws Exception {
+        AddressGuard guard = new AddressGuard(List.of(), host -> {
+            throw new AssertionError("no look-up may happen for " + host);
+        });
+        for (String host : List.of("0177.0.0.1", "127.1", "2130706433", "0x7f.0.0.1", "0x7f000001", "127.0.0.01", "010.0.0.1", "1.2.3", "0")) {
+            assertThatThrownBy(() -> guard.resolve(host)).as(host).isInstanceOf(ForbiddenAddress.class)
+                    .hasMessageContaining("ambiguous").extracting(e -> ((ForbiddenAddress) e).kind()).isEqualTo(AddressGuard.Kind.AMBIGUOUS);
+        }
+        // the canonical form still passes to the usual checks (and is refused there as loopback); names are untouched
+        assertThatThrownBy(() -> new AddressGuard(List.of(), HostResolver.SYSTEM).resolve("127.0.0.1")).hasMessageContaining("loopback");
+        assertThat(AddressGuard.isAmbiguousIpv4("93.184.216.34")).isFalse();
+        assertThat(AddressGuard.isAmbiguousIpv4("0.0.0.0")).isFalse();
+        assertThat(AddressGuard.isAmbiguousIpv4("public.example")).isFalse();
+        assertThat(AddressGuard.isAmbiguousIpv4("1e100.net")).isFalse();
+    }
 }

@@ -110,6 +110,32 @@ public class OcrTest {
         }
     }
 
+    /**
+     * Words keep their spaces whatever the font size and page width: at PaddleOCR's 1.5 unclip ratio a 40 px
+     * line on a 600 px page read "HelloHearth42". The decoding is CTC's: class 0 is the blank, 1..6623 the
+     * dictionary's lines (which hold no space), 6624 the space PaddleOCR appends.
+     */
+    @Test
+    void keepsTheSpacesBetweenWordsAtEverySize() throws Exception {
+        for (int size : new int[]{12, 16, 20, 24, 32, 40, 56, 72}) {
+            for (int width : new int[]{600, 1400}) {
+                BufferedImage img = new BufferedImage(width, size * 3, BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = img.createGraphics();
+                try {
+                    g.setColor(Color.WHITE);
+                    g.fillRect(0, 0, width, size * 3);
+                    g.setColor(Color.BLACK);
+                    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+                    g.setFont(new Font("DejaVu Sans", Font.PLAIN, size));
+                    g.drawString("Hello Hearth 42", 10, size * 2);
+                } finally {
+                    g.dispose();
+                }
+                assertThat(read(img).get("text").asText()).as("%d px text on a %d px page", size, width).isEqualTo("Hello Hearth 42");
+            }
+        }
+    }
+
     @Test
     void readsLightTextOnADarkBackground() throws Exception {
         List<String> lines = List.of("White letters on navy 42");
