@@ -9,6 +9,7 @@ import dev.hearth.accounts.Administration;
 import dev.hearth.accounts.Authenticator;
 import dev.hearth.accounts.KeyUse;
 import dev.hearth.billing.CreditRoutes;
+import dev.hearth.endpoints.CatalogWorkers;
 import dev.hearth.endpoints.EndpointRoutes;
 import dev.hearth.endpoints.Endpoints;
 import dev.hearth.endpoints.WorkerBackend;
@@ -152,6 +153,8 @@ public final class HearthApp implements AutoCloseable {
     private WebServer server;
     private ScheduledExecutorService sweeper;
     private Endpoints endpoints;
+    /** Catalog models whose workers are Kubernetes pods ({@code scaling.backend: kubernetes}); null until {@link #serve()}. */
+    private CatalogWorkers catalogWorkers;
 
     private final Map<String, RunnerFactory> runnerFactories;
 
@@ -216,7 +219,8 @@ public final class HearthApp implements AutoCloseable {
         ListenAddress.requireFree(config.server().host(), config.server().port());
         String adminHash = Authenticator.bootstrapAdminKey(db, config.admin().key());
         limits = Limits.start(config, limitSettings);
-        pool = new ModelPool(catalog, runnerFactories, clock);
+        catalogWorkers = CatalogWorkers.start(catalog, config, builtInRunners(config).keySet(), clock);
+        pool = new ModelPool(catalog, runnerFactories, clock, catalogWorkers.lanes());
         usage = new UsageRecorder(db);
         endpoints = Endpoints.serve(db, ledger, catalog, config, endpointWorkers(), clock);
         // one resolver for every surface that names a model: the caller's own endpoint first, then the catalog
@@ -461,6 +465,7 @@ public final class HearthApp implements AutoCloseable {
         // what is still unfinished goes to the other nodes at once (or to this one's next start)
         if (nodeLeases != null) nodeLeases.close();
         if (endpoints != null) endpoints.close();
+        if (catalogWorkers != null) catalogWorkers.close();
         if (server != null) server.stop();
         if (connectionDeadlines != null) connectionDeadlines.close();
         ledger.close();

@@ -45,7 +45,7 @@ public record ModelSpec(String slug, String title, String category, String descr
             String key = env.apply(keyVar);
             if (key == null || key.isBlank()) disabled = "needs an API key: set the environment variable " + keyVar + " and restart Hearth";
         }
-        Scaling scaling = Scaling.parse(n.path("scaling"));
+        Scaling scaling = Scaling.parse(n.path("scaling"), source + ": model " + slug);
         RunnerSpec.Instances instances = new RunnerSpec.Instances(scaling.minInstances(), scaling.maxInstances(), scaling.slots(),
                 scaling.idleTimeoutSeconds());
         return new ModelSpec(slug, n.path("title").asText(slug), n.path("category").asText("other"), n.path("description").asText(""),

@@ -27,14 +27,26 @@ public final class ModelPool implements AutoCloseable {
     private final Map<String, RunnerFactory> factories;
     private final Clock clock;
     private final Map<String, ModelRunners> lanes = new ConcurrentHashMap<>();
+    /** Lanes of catalog models whose instances run elsewhere (Kubernetes workers), by slug. */
+    private final Map<String, JobLane> elsewhere;
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r ->
             Thread.ofPlatform().daemon().name("hearth-idle-reaper").unstarted(r));
 
     /** {@code clock} decides when a model has been idle long enough to unload. */
     public ModelPool(Catalog catalog, Map<String, RunnerFactory> factories, Clock clock) {
+        this(catalog, factories, clock, Map.of());
+    }
+
+    /**
+     * {@code elsewhere}: the lanes of catalog models whose instances are not runners of this process (the
+     * Kubernetes workers of {@code scaling.backend: kubernetes}); their jobs go there and nothing boots here.
+     */
+    public ModelPool(Catalog catalog, Map<String, RunnerFactory> factories, Clock clock, Map<String, JobLane> elsewhere) {
         this.factories = Map.copyOf(factories);
         this.clock = clock;
+        this.elsewhere = Map.copyOf(elsewhere);
         for (ModelSpec spec : catalog.all()) {
+            if (this.elsewhere.containsKey(spec.slug())) continue;
             RunnerFactory f = factories.get(spec.runner().type());
             if (f != null && spec.enabled() && !spec.retired()) lanes.put(spec.slug(), new ModelRunners(new ModelInstance(spec, f, clock), clock));
         }
@@ -49,6 +61,8 @@ public final class ModelPool implements AutoCloseable {
 
     /** The lane a catalog model's jobs go to; one that refuses every job when this Hearth cannot run the model. */
     public JobLane lane(ModelSpec spec) {
+        JobLane remote = elsewhere.get(spec.slug());
+        if (remote != null) return remote;
         ModelRunners lane = lanes.get(spec.slug());
         return lane != null ? lane.lane : JobLane.refusing("Model '" + spec.slug() + "' has runner type '" + spec.runner().type()
                 + "', which this Hearth cannot run");
@@ -70,7 +84,10 @@ public final class ModelPool implements AutoCloseable {
 
     public ModelStatus status(String slug) {
         ModelRunners lane = lanes.get(slug);
-        if (lane == null) return new ModelStatus(ModelState.COLD, 0, 0, 0, null, null, "no runner of this type here", null);
+        if (lane == null) {
+            String where = elsewhere.containsKey(slug) ? "runs on Kubernetes workers" : "no runner of this type here";
+            return new ModelStatus(ModelState.COLD, 0, 0, 0, null, null, where, null);
+        }
         ModelInstance i = lane.instance;
         Long last = i.lastUsedAt == 0 ? null : i.lastUsedAt;
         var current = i.current();

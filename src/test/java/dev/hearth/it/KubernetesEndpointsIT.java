@@ -111,9 +111,14 @@ class KubernetesEndpointsIT {
     }
 
     private void readyPod(String endpointId, String podName) {
+        readyPod(k8s, endpointId, podName, "127.0.0.1", "registry.local/hearth:test");
+    }
+
+    /** Plays the kubelet: a running, ready pod of the endpoint's Deployment at {@code ip}. */
+    static void readyPod(KubernetesClient k8s, String endpointId, String podName, String ip, String image) {
         Pod pod = new PodBuilder().withNewMetadata().withName(podName).withNamespace(NS).addToLabels("hearth.dev/endpoint", endpointId)
-                .endMetadata().withNewSpec().addNewContainer().withName("worker").withImage("registry.local/hearth:test").endContainer().endSpec()
-                .withNewStatus().withPodIP("127.0.0.1").withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
+                .endMetadata().withNewSpec().addNewContainer().withName("worker").withImage(image).endContainer().endSpec()
+                .withNewStatus().withPodIP(ip).withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
                 .endStatus().build();
         k8s.pods().inNamespace(NS).resource(pod).create();
         Pod created = k8s.pods().inNamespace(NS).withName(podName).get();
