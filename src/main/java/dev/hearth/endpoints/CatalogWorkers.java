@@ -19,7 +19,8 @@ import java.util.Set;
  * Catalog models whose entry says {@code scaling: {backend: kubernetes}}: their workers are the pods of a
  * Kubernetes Deployment, run exactly as a dedicated endpoint's are. Each such model gets an {@link EndpointPool}
  * (the same lane, {@link Scaler} and {@link KubernetesWorkerBackend}) under a catalog-owned endpoint named after
- * the model, whose Deployment is {@code hearth-ep-model-<slug>}: created on the first call, grown to
+ * the model, whose Deployment is {@code hearth-ep-model-<slug>} (with a hash of
+ * the slug after it when the slug has dots or underscores, which Kubernetes names cannot): created on the first call, grown to
  * {@code ceil((queued + running) / slots)} pods up to {@code max_instances}, and shrunk after
  * {@code idle_timeout} down to {@code min_instances} (zero by default). Calls stay catalog calls: priced by the
  * catalog entry and charged per call by the job engine, so the pool's worker time is metered but never billed.
@@ -82,9 +83,12 @@ public final class CatalogWorkers implements AutoCloseable {
      */
     static Endpoint endpointFor(ModelSpec m, long now) {
         var s = m.scaling();
-        String id = "model-" + m.slug().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
-        if (id.length() > 50) id = id.substring(0, 50);
-        id = id.replaceAll("-+$", "");
+        String id = "model-" + m.slug().replaceAll("[^a-z0-9-]", "-");
+        if (!id.equals("model-" + m.slug()) || id.length() > 50) {
+            // dots, underscores or length changed the name: a hash of the slug keeps two such models apart
+            String hash = String.format(Locale.ROOT, "%08x", m.slug().hashCode());
+            id = id.substring(0, Math.min(id.length(), 40)).replaceAll("-+$", "") + "-" + hash;
+        }
         return new Endpoint(id, OWNER, m.slug(), m.slug(), s.minInstances(), s.maxInstances(), s.idleTimeoutSeconds(),
                 s.executionTimeoutSeconds(), EndpointSettings.REQUEST_COUNT, s.slots(), s.gpu(), false, "idle", null, 0, 0, now, now);
     }

@@ -43,6 +43,8 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
     /** Guarded by {@code this}, like every worker's fields and the meter. */
     private final List<EndpointWorker> workers = new ArrayList<>();
     private final AtomicInteger runningCount = new AtomicInteger();
+    /** Serializes the calls that tell the backend the pool's size (see {@link #tellBackend(Endpoint)}). */
+    private final Object backendCalls = new Object();
     /** Boots that failed so far: a job waiting for a worker fails when one fails after it began to wait. */
     private int bootFailures;
     private final AtomicInteger workerSeq = new AtomicInteger();
@@ -204,7 +206,7 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
                 }
             }
         }
-        if (!toBoot.isEmpty()) tellBackend(e, target);
+        if (!toBoot.isEmpty()) tellBackend(e);
         for (EndpointWorker w : toBoot) {
             Thread t = Thread.ofVirtual().name("boot-" + w.id).unstarted(() -> boot(w));
             synchronized (this) {
@@ -258,10 +260,10 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
             bootFailures++;
             meter(failedAt);
             workers.remove(w);
-            left = (int) workers.stream().filter(x -> x.state != WorkerState.STOPPING).count();
+            left = liveWorkers();
             notifyAll();
         }
-        if (!closed) tellBackend(endpoint, left);
+        if (!closed) tellBackend(endpoint);
         // jobs waiting for this boot fail now, unless another worker is up or on its way
         if (left == 0) lane.failQueued(new ModelUnavailable("Endpoint '" + endpoint.name() + "': " + why, ex));
     }
@@ -273,9 +275,24 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
             if (r == null && w.bootThread != null) w.bootThread.interrupt(); // stopped while booting: the boot gives up
         }
         if (r != null) closeQuietly(r, w);
-        int left = remove(w);
+        remove(w);
         log.info("endpoint {}: worker {} stopped after {} ms up", endpoint.name(), w.id, clock.millis() - w.upSince);
-        if (!closed) tellBackend(endpoint, left);
+        if (!closed) tellBackend(endpoint);
+    }
+
+    /**
+     * Tells the backend how many workers the pool has now (those not stopping). Boots and stops end on threads
+     * of their own, so the calls are serialized and each reads the count inside: the last one to reach the
+     * backend always carries the latest count, never one an earlier, slower call computed.
+     */
+    private void tellBackend(Endpoint e) {
+        synchronized (backendCalls) {
+            int workers;
+            synchronized (this) {
+                workers = liveWorkers();
+            }
+            tellBackend(e, workers);
+        }
     }
 
     private void tellBackend(Endpoint e, int workers) {
@@ -291,6 +308,11 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
         meter(clock.millis());
         workers.remove(w);
         notifyAll();
+        return liveWorkers();
+    }
+
+    /** Workers booting, ready or busy: those the pool keeps (called under the monitor). */
+    private int liveWorkers() {
         return (int) workers.stream().filter(x -> x.state != WorkerState.STOPPING).count();
     }
 
