@@ -128,6 +128,40 @@ class HelmChartTest {
     }
 
     @Test
+    void kubernetesWorkersGiveTheGatewaysARoleAndTheirSettings() throws Exception {
+        List<JsonNode> off = render(CLUSTER, UnaryOperator.identity());
+        assertThat(off).noneMatch(d -> d.path("kind").asText().equals("Role"));
+        assertThat(YAML.readTree(find(off, "ConfigMap", "prod-hearth").at("/data/hearth.yaml").asText()).has("endpoints")).isFalse();
+
+        List<JsonNode> docs = render(CLUSTER, t -> t.set("kubernetesWorkers.enabled", true));
+        JsonNode pod = find(docs, "Deployment", "prod-hearth").at("/spec/template/spec");
+        assertThat(pod.path("serviceAccountName").asText()).isEqualTo("prod-hearth");
+        JsonNode binding = find(docs, "RoleBinding", "prod-hearth-workers");
+        assertThat(binding.at("/subjects/0/name").asText()).isEqualTo("prod-hearth");
+        assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo("ai");
+        assertThat(binding.at("/roleRef/name").asText()).isEqualTo("prod-hearth-workers");
+        find(docs, "ServiceAccount", "prod-hearth");
+        JsonNode rules = find(docs, "Role", "prod-hearth-workers").path("rules");
+        // what KubernetesWorkerBackend does: create, scale and delete Deployments; list and annotate pods
+        assertThat(rules.get(0).path("resources").toString()).contains("deployments");
+        assertThat(rules.get(0).path("verbs").toString()).contains("create", "patch", "delete");
+        assertThat(rules.get(1).path("resources").toString()).contains("pods");
+        assertThat(rules.get(1).path("verbs").toString()).contains("list", "patch");
+        JsonNode config = YAML.readTree(find(docs, "ConfigMap", "prod-hearth").at("/data/hearth.yaml").asText());
+        assertThat(config.at("/endpoints/backend").asText()).isEqualTo("kubernetes");
+        assertThat(config.at("/endpoints/kubernetes/namespace").asText()).isEqualTo("ai");
+        assertThat(config.at("/endpoints/kubernetes/image").asText()).isEqualTo(pod.at("/containers/0/image").asText());
+        assertThat(config.at("/endpoints/kubernetes/port").asInt()).isEqualTo(5000);
+
+        // catalog entries only: endpoints keep their local workers, the cluster settings are still there
+        JsonNode catalogOnly = YAML.readTree(find(render(CLUSTER, t -> t.set("kubernetesWorkers.enabled", true)
+                .set("kubernetesWorkers.endpoints", false).set("kubernetesWorkers.image", "registry.example/workers:2")), "ConfigMap", "prod-hearth")
+                .at("/data/hearth.yaml").asText());
+        assertThat(catalogOnly.at("/endpoints/backend").isMissingNode()).isTrue();
+        assertThat(catalogOnly.at("/endpoints/kubernetes/image").asText()).isEqualTo("registry.example/workers:2");
+    }
+
+    @Test
     void manyReplicasWithoutTheSharedStoresAreRefused() {
         for (String missing : List.of("database.url", "redis.url", "s3.bucket")) {
             var values = new java.util.HashMap<>(CLUSTER);
