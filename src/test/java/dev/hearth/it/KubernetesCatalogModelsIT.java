@@ -101,7 +101,7 @@ class KubernetesCatalogModelsIT {
                 // three calls at once, one slot per pod: the queue asks for three pods
                 List<CompletableFuture<Reply>> burst = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
-                    burst.add(CompletableFuture.supplyAsync(() -> server.post("/v1/tagged-k8s", key, "{\"millis\": 1500}"), clients));
+                    burst.add(CompletableFuture.supplyAsync(() -> server.post("/v1/tagged-k8s", key, "{\"millis\": 3000}"), clients));
                 }
                 await().atMost(Duration.ofSeconds(10)).until(() -> deployment().getSpec().getReplicas() == 3);
                 readyPod("tagged-k8s-pod-2", "127.0.0.2");
