@@ -3,9 +3,15 @@ package dev.hearth.http;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.spi.FilterReply;
+import org.slf4j.Marker;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.logging.LogRecord;
+import java.util.Set;
 
 /**
  * What Helidon's server logs, made fit for an operator. A client that hangs up or is timed out mid-request is
@@ -20,23 +26,29 @@ public final class HelidonLog {
     private static final Logger log = LoggerFactory.getLogger(HelidonLog.class);
     /**
      * Helidon's loggers that report a connection ending mid-request (its handler, its HTTP/1 reader, and the error
-     * handling that finds the answer already sent). Held so that the JUL loggers, and the filters set on them, are
-     * not garbage-collected.
+     * handling that finds the answer already sent).
      */
-    static final java.util.List<java.util.logging.Logger> HELIDON = java.util.stream.Stream.of(
-                    "io.helidon.webserver.ConnectionHandler", "io.helidon.webserver.http1.Http1Connection", "io.helidon.webserver.http.ErrorHandlers")
-            .map(java.util.logging.Logger::getLogger).toList();
+    static final Set<String> HELIDON = Set.of(
+            "io.helidon.webserver.ConnectionHandler", "io.helidon.webserver.http1.Http1Connection", "io.helidon.webserver.http.ErrorHandlers");
+    /** The logger whose debug record says why a request was refused. */
+    private static final String HTTP1 = "io.helidon.webserver.http1.Http1Connection";
 
     private HelidonLog() {
     }
 
     private static final ThreadLocal<Boolean> HEADERS_TOO_LARGE = new ThreadLocal<>();
 
-    /** Installs the filters; the server must log all refusal reasons ({@code ErrorHandling.logAllMessages}). */
+    /**
+     * Installs the filter; the server must log all refusal reasons ({@code ErrorHandling.logAllMessages}). Helidon
+     * logs through System.Logger, which slf4j-jdk-platform-logging hands to Logback, so the filter is a Logback turbo
+     * filter: it sees each record before the level check, including the debug record Helidon only makes when asked.
+     */
     public static void install() {
-        HELIDON.forEach(l -> l.setFilter(HelidonLog::pass));
-        // the reason of a refused request is a debug record: let it reach the filter (handlers still print INFO and up)
-        HELIDON.get(1).setLevel(java.util.logging.Level.FINE);
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) return;
+        if (context.getTurboFilterList().stream().anyMatch(f -> f instanceof ConnectionRecords)) return;
+        ConnectionRecords filter = new ConnectionRecords();
+        filter.start();
+        context.addTurboFilter(filter);
     }
 
     /** True, once, when the request this thread just refused had headers over the limit. */
@@ -46,15 +58,24 @@ public final class HelidonLog {
         return was;
     }
 
-    private static boolean pass(LogRecord r) {
-        if (r.getLevel().intValue() < java.util.logging.Level.INFO.intValue()) {
-            if (r.getMessage() != null && r.getMessage().contains("Header size exceeded")) HEADERS_TOO_LARGE.set(true);
-            return false;
+    /** Drops Helidon's records of connections that ended mid-request, and notes the headers-too-large refusal. */
+    static final class ConnectionRecords extends TurboFilter {
+        @Override
+        public FilterReply decide(Marker marker, ch.qos.logback.classic.Logger logger, Level level, String format, Object[] params, Throwable t) {
+            if (!HELIDON.contains(logger.getName())) return FilterReply.NEUTRAL;
+            if (level.toInt() < Level.INFO_INT) {
+                // a bare "is debug enabled?" (no message yet): say yes on the reader, so that the reason gets made
+                if (format == null) return HTTP1.equals(logger.getName()) ? FilterReply.ACCEPT : FilterReply.NEUTRAL;
+                if (format.contains("Header size exceeded")) HEADERS_TOO_LARGE.set(true);
+                return FilterReply.DENY;
+            }
+            Throwable thrown = t != null ? t
+                    : params != null && params.length > 0 && params[params.length - 1] instanceof Throwable last ? last : null;
+            // an ApiException here was already answered; Helidon only found the connection unusable afterwards
+            if (thrown == null || (!isIo(thrown) && !answered(thrown))) return FilterReply.NEUTRAL;
+            log.debug("connection ended mid-request: {}", oneLine(thrown));
+            return FilterReply.DENY;
         }
-        // an ApiException here was already answered; Helidon only found the connection unusable afterwards
-        if (!isIo(r.getThrown()) && !answered(r.getThrown())) return true;
-        log.debug("connection ended mid-request: {}", oneLine(r.getThrown()));
-        return false;
     }
 
     /** True when {@code t} (or a cause) is an I/O failure: a reset, a broken pipe, a read timeout. */

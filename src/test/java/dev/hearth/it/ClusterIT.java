@@ -156,22 +156,26 @@ class ClusterIT {
                 assertThat(rs.next()).isTrue();
                 killed = rs.getString(1);
             }
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> statuses(c, key, ids).containsValue("COMPLETED"));
+            // killed at once: its model is still booting, so most of the 40 are queued on it (an idle node takes
+            // only two a second, so a fast machine cannot empty node 0's queue before the kill either)
             c.kill(0);
+            Set<String> orphaned = new HashSet<>();
             try (Connection db = c.db(); ResultSet rs = db.createStatement().executeQuery(
-                    "SELECT COUNT(*) FROM jobs WHERE status IN ('QUEUED', 'PROCESSING') AND node_id = '" + killed + "'")) {
-                assertThat(rs.next()).isTrue();
-                assertThat(rs.getLong(1)).as("jobs the killed node still owned").isPositive();
+                    "SELECT id FROM jobs WHERE status IN ('QUEUED', 'PROCESSING') AND node_id = '" + killed + "'")) {
+                while (rs.next()) orphaned.add(rs.getString(1));
             }
+            assertThat(orphaned).as("jobs the killed node still owned").isNotEmpty();
 
             // the survivor takes them over once the 3 s lease lapses; polled through the proxy, which skips the dead node
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
                     .until(() -> statuses(c, key, ids).values().stream().allMatch("COMPLETED"::equals));
-            try (Connection db = c.db()) {
-                ResultSet owners = db.createStatement().executeQuery("SELECT DISTINCT node_id FROM jobs WHERE account_id = '" + accountId + "'");
-                Set<String> nodes = new HashSet<>();
-                while (owners.next()) nodes.add(owners.getString(1));
-                assertThat(nodes).as("jobs finished on the dead node and on the survivor").hasSize(2);
+            try (Connection db = c.db(); ResultSet rs = db.createStatement().executeQuery(
+                    "SELECT id, node_id FROM jobs WHERE account_id = '" + accountId + "'")) {
+                while (rs.next()) {
+                    if (orphaned.contains(rs.getString(1))) {
+                        assertThat(rs.getString(2)).as("an orphaned job finished on the survivor").isNotEqualTo(killed);
+                    }
+                }
             }
             assertLedgerExact(c, accountId, ids.size());
         }
