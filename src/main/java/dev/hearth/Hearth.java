@@ -156,9 +156,10 @@ public final class Hearth implements Runnable {
     }
 
     @Command(name = "migrate", description = {
-            "Copy an embedded install (SQLite and files in a data folder) into the cluster stores that --config and",
-            "HEARTH_* name (database.url: PostgreSQL; storage.s3: the bucket), then verify every table's row count",
-            "and checksum and every file's SHA-256. Refuses a target that already holds data. Stop the old Hearth first."})
+            "Copy an embedded install (SQLite and files in a data folder) into the cluster stores that --config and HEARTH_* name.",
+            "The target is database.url (PostgreSQL) and storage.s3 (the bucket).",
+            "Every table's row count and checksum and every file's SHA-256 are verified after the copy.",
+            "A target that already holds data is refused. Stop the old Hearth first."})
     static class Migrate implements Callable<Integer> {
         @CommandLine.Mixin
         Common common = new Common();
