@@ -175,6 +175,19 @@ public final class HearthServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the built-in catalog entry {@code slug} into {@code catalogDir} with a 2 s idle timeout instead of its
+     * own, so a test sees the model unload and boot again without waiting minutes.
+     */
+    static void writeQuicklyIdleEntry(Path catalogDir, String slug) throws IOException {
+        String entry;
+        try (var in = HearthServer.class.getResourceAsStream("/models/" + slug + ".yaml")) {
+            entry = new String(in.readAllBytes());
+        }
+        if (!entry.contains("idle_timeout: 300")) throw new IllegalStateException(slug + ".yaml no longer says idle_timeout: 300");
+        Files.writeString(catalogDir.resolve(slug + ".yaml"), entry.replace("idle_timeout: 300", "idle_timeout: 2"));
+    }
+
     static void deleteQuietly(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

