@@ -179,7 +179,7 @@ public final class HearthApp implements AutoCloseable {
         runners.putAll(extraRunners);
         this.runnerFactories = Map.copyOf(runners);
         this.db = Database.open(config);
-        this.ledger = new Ledger(db, clock, LedgerCommits.of(config.billing().ledgerCommit(), db.jdbi()));
+        this.ledger = new Ledger(db, clock, LedgerCommits.of(config.billing().ledgerCommit(), db.jdbi()), config.jobs().nodeId());
         this.accounts = new Accounts(db, ledger, clock, config.section("accounts").path("max_keys_per_account").asInt(50));
         this.limitSettings = new LimitSettings(db, Plans.fromConfig(config), clock);
         this.administration = new Administration(accounts, ledger, limitSettings.plans().names(), Money.fromUsd(config.billing().freeCredits()));

@@ -35,8 +35,9 @@ import java.util.stream.Stream;
  * The ledger alone: one model call's money, a hold of its worst case then the settlement of its actual cost,
  * as {@code JobEngine} does it, all on one busy account (the case where every call updates the same row).
  * {@code commits} picks how the changes reach the database: {@code per_step} (one transaction per hold and per
- * settlement, the older way, the baseline) or {@code grouped} (one writer commits whatever is waiting in one
- * transaction). Run with {@code -t 1} and {@code -t 8} (bench/ledger-jmh.sh): throughput in charged calls/s,
+ * settlement, the older way, the baseline), {@code grouped} (one writer thread commits whatever is waiting in one
+ * transaction) or {@code authority} (the hold decided in memory against this node's allocation, the settlement
+ * group-committed on the caller's own thread, see {@code AccountAuthority}). Run with {@code -t 1} and {@code -t 8} (bench/ledger-jmh.sh): throughput in charged calls/s,
  * and the sample mode's percentiles for one hold + settle. Durability is the default one
  * (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=on).
  */
@@ -50,8 +51,8 @@ public class LedgerBench {
     @Param({"sqlite"})
     public String store;
 
-    /** grouped (the default) or per_step (the baseline). */
-    @Param({"per_step", "grouped"})
+    /** authority (the default: holds in memory, leader/follower group commit), grouped, or per_step (the baseline). */
+    @Param({"per_step", "grouped", "authority"})
     public String commits;
 
     Path dataDir;
@@ -94,7 +95,7 @@ public class LedgerBench {
     @Benchmark
     public Settlement holdAndSettle() {
         String requestId = run + "-" + calls.incrementAndGet();
-        CreditHold hold = ledger.hold(accountId, requestId, 10, 600_000);
+        CreditHold hold = ledger.holdCall(accountId, requestId, 10, 600_000);
         return ledger.settle(hold, 1, "bench");
     }
 }

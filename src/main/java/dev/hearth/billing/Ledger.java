@@ -32,21 +32,39 @@ public final class Ledger implements AutoCloseable {
     private final Clock clock;
     /** PostgreSQL needs row locks for read-then-write; SQLite's IMMEDIATE transactions already serialise writers. */
     private final String lockRow;
+    /** This node's allocations per account, when calls' holds are decided in memory; null otherwise. */
+    private final Authorities authorities;
+    /** This node's name on its allocation rows ({@code credit_holds.allocated_to}). */
+    private final String nodeId;
 
     public Ledger(Database db, Clock clock) {
         this(db, clock, LedgerCommits.perStep(db.jdbi()));
     }
 
-    /** With the way changes are committed ({@link LedgerCommits}: grouped, or one transaction per change). */
+    /** With the way changes are committed ({@link LedgerCommits}: authority, grouped, or one transaction per change). */
     public Ledger(Database db, Clock clock, LedgerCommits commits) {
+        this(db, clock, commits, "node-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** The same, naming this node on the allocations it takes ({@link AccountAuthority}). */
+    public Ledger(Database db, Clock clock, LedgerCommits commits, String nodeId) {
         this.jdbi = db.jdbi();
         this.commits = commits;
         this.clock = clock;
         this.lockRow = db.dialect() == Database.Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+        this.nodeId = nodeId;
+        this.authorities = commits.holdsInMemory() ? new Authorities(new AllocationStore(), clock) : null;
     }
 
+    /**
+     * The account's balances. {@code held} counts what running requests hold; the part of this node's allocation
+     * that no call uses yet is not counted (it is still free to spend here).
+     */
     public Balance balance(String accountId) {
-        return jdbi.withHandle(h -> balance(h, accountId, ""));
+        Balance b = jdbi.withHandle(h -> balance(h, accountId, ""));
+        AccountAuthority a = authorities == null ? null : authorities.existing(accountId);
+        long unused = a == null ? 0 : a.unused();
+        return unused == 0 ? b : new Balance(b.paid(), b.free(), Math.max(0, b.held() - unused));
     }
 
     private Balance balance(Handle h, String accountId, String lock) {
@@ -74,10 +92,37 @@ public final class Ledger implements AutoCloseable {
         return hold(accountId, workId, amount, ttlMillis, true);
     }
 
+    /**
+     * Reserves {@code amount} for one call that nothing needs to find after a restart (a synchronous call: its
+     * caller is gone with the process). With holds in memory ({@code billing.ledger_commit: authority}) this
+     * writes nothing: the hold is a share of this node's allocation ({@link AccountAuthority}). Otherwise, and
+     * for work that a restart must find again (v2 jobs, workflow runs), it is {@link #hold}.
+     */
+    public CreditHold holdCall(String accountId, String requestId, long amount, long ttlMillis) {
+        if (authorities == null) return hold(accountId, requestId, amount, ttlMillis);
+        long now = clock.millis();
+        CreditHold held = authorities.of(accountId).hold(requestId, amount, ttlMillis, now);
+        if (held != null) return held;
+        throw new InsufficientCredits(balance(accountId).available(), amount);
+    }
+
     private CreditHold hold(String accountId, String requestId, long amount, long ttlMillis, boolean multiStep) {
+        Optional<CreditHold> held = holdInDatabase(accountId, requestId, amount, ttlMillis, multiStep);
+        // this node's own allocation may hold the credits asked for: give back its unused part and ask again
+        if (held.isEmpty() && giveBackUnused(accountId)) held = holdInDatabase(accountId, requestId, amount, ttlMillis, multiStep);
+        if (held.isPresent()) return held.get();
+        throw new InsufficientCredits(balance(accountId).available(), amount);
+    }
+
+    private boolean giveBackUnused(String accountId) {
+        AccountAuthority a = authorities == null ? null : authorities.existing(accountId);
+        return a != null && a.giveBackUnused();
+    }
+
+    private Optional<CreditHold> holdInDatabase(String accountId, String requestId, long amount, long ttlMillis, boolean multiStep) {
         long now = clock.millis();
         String holdId = UUID.randomUUID().toString();
-        Optional<CreditHold> held = commits.run(h -> {
+        return commits.run(h -> {
             int n = h.createUpdate("UPDATE accounts SET held = held + :a WHERE id = :id AND paid_balance + free_balance - held >= :a")
                     .bind("a", amount).bind("id", accountId).execute();
             if (n == 0) return Optional.empty();
@@ -87,8 +132,6 @@ public final class Ledger implements AutoCloseable {
                     .bind("open", HoldState.OPEN.column()).bind("now", now).bind("exp", now + ttlMillis).execute();
             return Optional.of(new CreditHold(holdId, accountId, requestId, amount, multiStep));
         });
-        if (held.isPresent()) return held.get();
-        throw new InsufficientCredits(balance(accountId).available(), amount);
     }
 
     /** The open hold of multi-step work (a workflow run) by the work's id, e.g. to go on after a restart. */
@@ -118,6 +161,7 @@ public final class Ledger implements AutoCloseable {
      */
     public Settlement settle(CreditHold hold, String requestId, long actualCost, String description,
                              InTransaction<Settlement> alsoInTransaction) {
+        if (hold.inMemory()) return settleShare(hold, requestId, Math.max(0, actualCost), description, alsoInTransaction);
         return commits.run(h -> {
             Settlement s = settleIn(h, hold, requestId, Math.max(0, actualCost), description);
             alsoInTransaction.run(h, s);
@@ -148,17 +192,71 @@ public final class Ledger implements AutoCloseable {
             close(h, hold, HoldState.SETTLED);
             released = left.get();
         }
-        Balance b = balance(h, hold.accountId(), lockRow);
+        return charge(h, balance(h, hold.accountId(), lockRow), hold.accountId(), requestId, charge, released, description);
+    }
+
+    /** Takes {@code charge} from the balance {@code b} (read and locked), free credits first, releasing {@code released} of held. */
+    private Settlement charge(Handle h, Balance b, String accountId, String requestId, long charge, long released, String description) {
         long fromFree = Math.min(b.free(), charge);
         long fromPaid = charge - fromFree;
         h.createUpdate("UPDATE accounts SET free_balance = free_balance - :f, paid_balance = paid_balance - :p, held = held - :hold WHERE id = :id")
-                .bind("f", fromFree).bind("p", fromPaid).bind("hold", released).bind("id", hold.accountId()).execute();
+                .bind("f", fromFree).bind("p", fromPaid).bind("hold", released).bind("id", accountId).execute();
         Balance after = new Balance(b.paid() - fromPaid, b.free() - fromFree, b.held() - released);
         if (charge > 0) {
-            insertEntry(h, hold.accountId(), EntryKind.CHARGE, requestId, null, -charge,
+            insertEntry(h, accountId, EntryKind.CHARGE, requestId, null, -charge,
                     fromPaid == 0 ? "free" : fromFree == 0 ? "paid" : "mixed", -fromFree, -fromPaid, after, description);
         }
         return new Settlement(charge, after);
+    }
+
+    /** A settlement and whether its charge came off the allocation row (false: the row had expired). */
+    private record ShareCharged(Settlement settlement, boolean fromAllocation) {
+    }
+
+    /**
+     * Settles a call's share of this node's allocation: the charge leaves the allocation row and the balance in
+     * one transaction, so {@code held} stays the sum of open holds; the share's rest simply returns to the
+     * allocation, in memory. Should the allocation row have expired meanwhile (this node stalled past its time
+     * to live and a sweeper released it), the charge is taken only if the balance still has it free.
+     */
+    private Settlement settleShare(CreditHold hold, String requestId, long cost, String description,
+                                   InTransaction<Settlement> alsoInTransaction) {
+        AccountAuthority authority = authorities.of(hold.accountId());
+        AccountAuthority.Share share = authority.take(hold.id());
+        long charge = share == null ? 0 : Math.min(cost, share.amount());
+        if (charge < cost && share != null) {
+            log.warn("request {}: cost {} is above what its hold has left ({}); charged the hold", requestId, Money.format(cost), Money.format(charge));
+        }
+        ShareCharged done;
+        try {
+            done = commits.run(h -> {
+                ShareCharged c = charge == 0 ? new ShareCharged(new Settlement(0, balance(h, hold.accountId(), "")), true)
+                        : chargeShare(h, hold, requestId, charge, description);
+                alsoInTransaction.run(h, c.settlement());
+                return c;
+            });
+        } catch (RuntimeException e) {
+            if (share != null) authority.release(share, 0);
+            throw e;
+        }
+        if (share != null) {
+            authority.release(share, done.fromAllocation() ? charge : 0);
+            if (!done.fromAllocation()) authority.lost(share);
+        }
+        return done.settlement();
+    }
+
+    private ShareCharged chargeShare(Handle h, CreditHold hold, String requestId, long charge, String description) {
+        // the account row first, as every ledger change locks it, so two transactions never wait for each other
+        Balance b = balance(h, hold.accountId(), lockRow);
+        int n = h.createUpdate("UPDATE credit_holds SET amount = amount - :c WHERE id = :id AND state = :open AND amount >= :c")
+                .bind("c", charge).bind("id", hold.allocationId()).bind("open", HoldState.OPEN.column()).execute();
+        if (n == 1) return new ShareCharged(charge(h, b, hold.accountId(), requestId, charge, charge, description), true);
+        if (b.available() < charge) {
+            log.warn("request {}: its credit allocation expired and the balance no longer covers {}; not charged", requestId, Money.format(charge));
+            return new ShareCharged(new Settlement(0, b), false);
+        }
+        return new ShareCharged(charge(h, b, hold.accountId(), requestId, charge, 0, description), false);
     }
 
     /** What an open hold has left (locked on PostgreSQL until the transaction ends), or empty when it has ended. */
@@ -184,6 +282,17 @@ public final class Ledger implements AutoCloseable {
 
     /** Voids like {@link #voidHold(CreditHold)}, with the caller's outcome record in the same transaction. */
     public void voidHold(CreditHold hold, InTransaction<Boolean> alsoInTransaction) {
+        if (hold.inMemory()) {
+            // a share goes back to the allocation, in memory: only the caller's own record needs a transaction
+            AccountAuthority authority = authorities.of(hold.accountId());
+            AccountAuthority.Share share = authority.take(hold.id());
+            if (share != null) authority.release(share, 0);
+            commits.run(h -> {
+                alsoInTransaction.run(h, share != null);
+                return null;
+            });
+            return;
+        }
         commits.run(h -> {
             Optional<Long> left = openAmount(h, hold);
             if (left.isPresent()) {
@@ -227,6 +336,8 @@ public final class Ledger implements AutoCloseable {
      * kind returns the original entry and changes nothing; the same reference with anything else → 409.
      */
     public GrantResult grant(String accountId, long amount, CreditKind kind, String reference, EntryKind entryKind, String description) {
+        // a correction may need credits that this node's allocation holds unused
+        if (amount < 0) giveBackUnused(accountId);
         try {
             return commits.run(h -> grantIn(h, accountId, amount, kind, reference, entryKind, description));
         } catch (UnableToExecuteStatementException e) {
@@ -307,9 +418,79 @@ public final class Ledger implements AutoCloseable {
                 rs.getString("description"), rs.getLong("created_at"));
     }
 
-    /** Stops the group-commit writer, if any, after committing what it was given. */
+    /** Gives back this node's allocations, then stops the group-commit writer, if any, after committing what it was given. */
     @Override
     public void close() {
+        if (authorities != null) authorities.close();
         commits.close();
+    }
+
+    /** For tests: stop as a crashed node would, leaving its allocations open in the database until they expire. */
+    void abandonAllocations() {
+        if (authorities != null) authorities.abandon();
+    }
+
+    /** The database's part of {@link AccountAuthority}: allocation rows, through this ledger's commits. */
+    private final class AllocationStore implements AccountAuthority.Store {
+
+        @Override
+        public boolean allocate(String accountId, String allocationId, boolean create, long amount, long expiresAt)
+                throws AccountAuthority.AllocationLost {
+            int r;
+            try {
+                r = commits.run(h -> allocateIn(h, accountId, allocationId, create, amount, expiresAt));
+            } catch (LostAllocation e) {
+                throw new AccountAuthority.AllocationLost();
+            }
+            return r == 1;
+        }
+
+        private int allocateIn(Handle h, String accountId, String allocationId, boolean create, long amount, long expiresAt) {
+            int n = h.createUpdate("UPDATE accounts SET held = held + :a WHERE id = :id AND paid_balance + free_balance - held >= :a")
+                    .bind("a", amount).bind("id", accountId).execute();
+            if (n == 0) return 0;
+            if (create) {
+                h.createUpdate("INSERT INTO credit_holds (id, account_id, request_id, amount, state, created_at, expires_at, allocated_to) "
+                                + "VALUES (:id, :acc, :req, :a, :open, :now, :exp, :node)")
+                        .bind("id", allocationId).bind("acc", accountId).bind("req", "allocation:" + nodeId).bind("a", amount)
+                        .bind("open", HoldState.OPEN.column()).bind("now", clock.millis()).bind("exp", expiresAt)
+                        .bind("node", nodeId).execute();
+                return 1;
+            }
+            int m = h.createUpdate("UPDATE credit_holds SET amount = amount + :a, expires_at = :exp WHERE id = :id AND state = :open")
+                    .bind("a", amount).bind("exp", expiresAt).bind("id", allocationId).bind("open", HoldState.OPEN.column()).execute();
+            // the row expired and was released: undo the held increase (roll back) and start a new allocation
+            if (m == 0) throw new LostAllocation();
+            return 1;
+        }
+
+        @Override
+        public boolean shrink(String accountId, String allocationId, long amount) {
+            return commits.run(h -> {
+                balance(h, accountId, lockRow);
+                int n = h.createUpdate("UPDATE credit_holds SET amount = amount - :a WHERE id = :id AND state = :open AND amount >= :a")
+                        .bind("a", amount).bind("id", allocationId).bind("open", HoldState.OPEN.column()).execute();
+                if (n == 1) h.createUpdate("UPDATE accounts SET held = held - :a WHERE id = :id").bind("a", amount).bind("id", accountId).execute();
+                return n == 1;
+            });
+        }
+
+        @Override
+        public void giveBack(String accountId, String allocationId) {
+            voidHold(new CreditHold(allocationId, accountId, "allocation:" + nodeId, 0));
+        }
+
+        @Override
+        public boolean renew(String allocationId, long expiresAt) {
+            return commits.run(h -> h.createUpdate("UPDATE credit_holds SET expires_at = :exp WHERE id = :id AND state = :open")
+                    .bind("exp", expiresAt).bind("id", allocationId).bind("open", HoldState.OPEN.column()).execute()) == 1;
+        }
+    }
+
+    /** Thrown inside a top-up's transaction to roll it back; becomes {@link AccountAuthority.AllocationLost}. */
+    private static final class LostAllocation extends RuntimeException {
+        LostAllocation() {
+            super("allocation no longer open", null, false, false);
+        }
     }
 }

@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -25,6 +27,11 @@ import java.util.function.Function;
  *       charge), so several gateways on one PostgreSQL stay exact. When a change in a batch throws (a refusal
  *       such as a correction below zero, a unique index hit, a deadlock with another gateway), the batch rolls
  *       back and each of its changes runs again on its own, so one refusal fails only its own caller.</li>
+ *   <li>{@link #leaderFollower}: the same group commit without a writer thread. The first caller that finds no
+ *       batch being committed commits everything waiting, itself included, on its own thread; callers that
+ *       arrive meanwhile wait and join the next batch, which one of them commits. A lone caller pays no thread
+ *       hand-off, and busy callers still share commits. It comes with holds decided in memory
+ *       ({@link AccountAuthority}): the {@code authority} setting.</li>
  * </ul>
  */
 public sealed interface LedgerCommits extends AutoCloseable {
@@ -36,13 +43,26 @@ public sealed interface LedgerCommits extends AutoCloseable {
     default void close() {
     }
 
-    /** The {@code billing.ledger_commit} setting: {@code grouped} (the default) or {@code per_step}. */
+    /** Whether a call's hold is decided in memory against an allocation the database granted ({@link AccountAuthority}). */
+    default boolean holdsInMemory() {
+        return false;
+    }
+
+    /**
+     * The {@code billing.ledger_commit} setting: {@code authority} (the default: holds in memory, leader/follower
+     * group commit), {@code grouped} or {@code per_step}.
+     */
     static LedgerCommits of(String setting, Jdbi jdbi) {
-        return switch (setting == null ? "grouped" : setting.trim().toLowerCase(Locale.ROOT)) {
-            case "", "grouped" -> grouped(jdbi);
+        return switch (setting == null ? "authority" : setting.trim().toLowerCase(Locale.ROOT)) {
+            case "", "authority" -> leaderFollower(jdbi);
+            case "grouped" -> grouped(jdbi);
             case "per_step" -> perStep(jdbi);
-            default -> throw new IllegalArgumentException("billing.ledger_commit must be grouped or per_step, got " + setting);
+            default -> throw new IllegalArgumentException("billing.ledger_commit must be authority, grouped or per_step, got " + setting);
         };
+    }
+
+    static LedgerCommits leaderFollower(Jdbi jdbi) {
+        return new LeaderFollower(jdbi);
     }
 
     static LedgerCommits perStep(Jdbi jdbi) {
@@ -164,6 +184,114 @@ public sealed interface LedgerCommits extends AutoCloseable {
             }
             // anything queued after the writer's last look runs here, on its own
             for (Change<?> c; (c = waiting.poll()) != null; ) c.runAlone(jdbi);
+        }
+    }
+
+    /**
+     * Group commit on the callers' own threads. Only the queue is guarded by the lock; the transaction itself
+     * runs outside it, so followers can queue their changes while the leader commits.
+     */
+    final class LeaderFollower implements LedgerCommits {
+
+        private static final Logger log = LoggerFactory.getLogger(LeaderFollower.class);
+
+        private static final class Change<T> {
+            final Function<Handle, T> work;
+            boolean done;
+            T result;
+            Throwable failure;
+
+            Change(Function<Handle, T> work) {
+                this.work = work;
+            }
+
+            void runAlone(Jdbi jdbi) {
+                try {
+                    result = jdbi.inTransaction(work::apply);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }
+
+            @SuppressWarnings("unchecked")
+            void take(Object r) {
+                result = (T) r;
+            }
+        }
+
+        private final Jdbi jdbi;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition batchEnded = lock.newCondition();
+        private final ArrayList<Change<?>> waiting = new ArrayList<>();
+        private boolean committing;
+        /** The thread committing a batch: a change made inside a change would wait for itself. */
+        private volatile Thread leader;
+
+        LeaderFollower(Jdbi jdbi) {
+            this.jdbi = jdbi;
+        }
+
+        @Override
+        public boolean holdsInMemory() {
+            return true;
+        }
+
+        @Override
+        public <T> T run(Function<Handle, T> work) {
+            if (Thread.currentThread() == leader) {
+                throw new IllegalStateException("a ledger change cannot make another ledger change inside its transaction");
+            }
+            Change<T> change = new Change<>(work);
+            lock.lock();
+            try {
+                waiting.add(change);
+                while (!change.done) {
+                    if (committing) {
+                        batchEnded.awaitUninterruptibly();
+                        continue;
+                    }
+                    // no batch in flight: this caller leads the next one, with everything waiting
+                    committing = true;
+                    List<Change<?>> batch = new ArrayList<>(waiting.size() <= Grouped.MAX_BATCH ? waiting
+                            : waiting.subList(0, Grouped.MAX_BATCH));
+                    waiting.subList(0, batch.size()).clear();
+                    lock.unlock();
+                    try {
+                        leader = Thread.currentThread();
+                        commit(batch);
+                    } finally {
+                        leader = null;
+                        lock.lock();
+                        for (Change<?> c : batch) c.done = true;
+                        committing = false;
+                        batchEnded.signalAll();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (change.failure instanceof RuntimeException r) throw r;
+            if (change.failure instanceof Error err) throw err;
+            if (change.failure != null) throw new IllegalStateException(change.failure);
+            return change.result;
+        }
+
+        private void commit(List<Change<?>> batch) {
+            if (batch.size() == 1) {
+                batch.getFirst().runAlone(jdbi);
+                return;
+            }
+            try {
+                List<Object> results = jdbi.inTransaction(h -> {
+                    List<Object> out = new ArrayList<>(batch.size());
+                    for (Change<?> c : batch) out.add(c.work.apply(h));
+                    return out;
+                });
+                for (int i = 0; i < batch.size(); i++) batch.get(i).take(results.get(i));
+            } catch (Throwable t) {
+                log.debug("a batch of {} ledger changes rolled back ({}); each runs on its own", batch.size(), t.toString());
+                for (Change<?> c : batch) c.runAlone(jdbi);
+            }
         }
     }
 }

@@ -31,7 +31,7 @@ public record HearthConfig(Server server, String dataDir, Database database, Adm
     public record Admin(String key) {
     }
 
-    /** {@code ledgerCommit}: grouped (many ledger changes share one commit) or per_step (one transaction each). */
+    /** {@code ledgerCommit}: authority (calls' holds in memory, leader/follower group commit), grouped (a writer thread's group commit) or per_step. */
     public record Billing(BigDecimal freeCredits, String ledgerCommit) {
     }
 

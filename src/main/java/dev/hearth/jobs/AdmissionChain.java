@@ -279,7 +279,9 @@ public final class AdmissionChain {
             long ttl = a.durable ? V2_HOLD_TTL_MILLIS : timeoutSeconds * 1000L + V1_HOLD_GRACE_MILLIS;
             long price = model.pricing().worstCase(a.params, timeoutSeconds);
             try {
-                a.hold = ledger.hold(a.accountId, a.requestId, price, ttl);
+                // a v2 job's hold must outlive a restart (recovery finds it by id): a database row. A synchronous
+                // call dies with the process, so its hold may be decided in memory (Ledger.holdCall).
+                a.hold = a.durable ? ledger.hold(a.accountId, a.requestId, price, ttl) : ledger.holdCall(a.accountId, a.requestId, price, ttl);
             } catch (InsufficientCredits e) {
                 throw new ApiException(406, e.explain("this call to '" + model.slug() + "'"));
             }
