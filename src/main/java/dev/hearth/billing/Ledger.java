@@ -3,12 +3,17 @@ package dev.hearth.billing;
 import dev.hearth.store.Database;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -229,12 +234,7 @@ public final class Ledger implements AutoCloseable {
         }
         ShareCharged done;
         try {
-            done = commits.run(h -> {
-                ShareCharged c = charge == 0 ? new ShareCharged(new Settlement(0, balance(h, hold.accountId(), "")), true)
-                        : chargeShare(h, hold, requestId, charge, description);
-                alsoInTransaction.run(h, c.settlement());
-                return c;
-            });
+            done = commits.run(new ShareCharge(hold, requestId, charge, description, alsoInTransaction));
         } catch (RuntimeException e) {
             if (share != null) authority.release(share, 0);
             throw e;
@@ -244,6 +244,98 @@ public final class Ledger implements AutoCloseable {
             if (!done.fromAllocation()) authority.lost(share);
         }
         return done.settlement();
+    }
+
+    /**
+     * The settlement of one call's share, as a change the group commit can join with its neighbours: a batch of
+     * them reads and updates each account row once and each allocation row once, and inserts the entries in one
+     * prepared batch. Each entry's balances after are computed in order, free credits first, as one by one.
+     */
+    private final class ShareCharge implements LedgerCommits.Joinable<ShareCharged> {
+        private final CreditHold hold;
+        private final String requestId;
+        private final long charge;
+        private final String description;
+        private final InTransaction<Settlement> alsoInTransaction;
+
+        ShareCharge(CreditHold hold, String requestId, long charge, String description, InTransaction<Settlement> alsoInTransaction) {
+            this.hold = hold;
+            this.requestId = requestId;
+            this.charge = charge;
+            this.description = description;
+            this.alsoInTransaction = alsoInTransaction;
+        }
+
+        @Override
+        public Object kind() {
+            return ShareCharge.class;
+        }
+
+        @Override
+        public ShareCharged apply(Handle h) {
+            ShareCharged c = charge == 0 ? new ShareCharged(new Settlement(0, balance(h, hold.accountId(), "")), true)
+                    : chargeShare(h, hold, requestId, charge, description);
+            alsoInTransaction.run(h, c.settlement());
+            return c;
+        }
+
+        @Override
+        public List<ShareCharged> applyAll(Handle h, List<LedgerCommits.Joinable<ShareCharged>> all) {
+            Map<String, List<ShareCharge>> byAccount = new LinkedHashMap<>();
+            for (LedgerCommits.Joinable<ShareCharged> j : all) {
+                ShareCharge c = (ShareCharge) j;
+                byAccount.computeIfAbsent(c.hold.accountId(), k -> new ArrayList<>()).add(c);
+            }
+            Map<ShareCharge, ShareCharged> results = new HashMap<>();
+            List<Object[]> entries = new ArrayList<>();
+            long now = clock.millis();
+            for (Map.Entry<String, List<ShareCharge>> account : byAccount.entrySet()) {
+                String accountId = account.getKey();
+                // the account row first, as every ledger change locks it
+                Balance b = balance(h, accountId, lockRow);
+                Map<String, Long> byAllocation = new LinkedHashMap<>();
+                for (ShareCharge c : account.getValue()) byAllocation.merge(c.hold.allocationId(), c.charge, Long::sum);
+                for (Map.Entry<String, Long> a : byAllocation.entrySet()) {
+                    int n = h.createUpdate("UPDATE credit_holds SET amount = amount - :c WHERE id = :id AND state = :open AND amount >= :c")
+                            .bind("c", a.getValue()).bind("id", a.getKey()).bind("open", HoldState.OPEN.column()).execute();
+                    // an allocation that expired: the batch rolls back, and each charge is settled on its own
+                    if (n == 0) throw new LostAllocation();
+                }
+                long paid = b.paid(), free = b.free(), held = b.held();
+                for (ShareCharge c : account.getValue()) {
+                    long fromFree = Math.min(free, c.charge);
+                    long fromPaid = c.charge - fromFree;
+                    free -= fromFree;
+                    paid -= fromPaid;
+                    held -= c.charge;
+                    results.put(c, new ShareCharged(new Settlement(c.charge, new Balance(paid, free, held)), true));
+                    if (c.charge > 0) {
+                        entries.add(new Object[]{accountId, c.requestId, -c.charge, fromPaid == 0 ? "free" : fromFree == 0 ? "paid" : "mixed",
+                                -fromFree, -fromPaid, free, paid, c.description});
+                    }
+                }
+                h.createUpdate("UPDATE accounts SET free_balance = :f, paid_balance = :p, held = :h WHERE id = :id")
+                        .bind("f", free).bind("p", paid).bind("h", held).bind("id", accountId).execute();
+            }
+            if (!entries.isEmpty()) {
+                PreparedBatch batch = h.prepareBatch("INSERT INTO ledger_entries (account_id, kind, request_id, reference, amount, credit_kind, "
+                        + "free_amount, paid_amount, free_balance_after, paid_balance_after, description, created_at) VALUES (:acc, :kind, :req, "
+                        + "NULL, :amount, :ck, :fa, :pa, :fb, :pb, :d, :now)");
+                for (Object[] e : entries) {
+                    batch.bind("acc", e[0]).bind("kind", EntryKind.CHARGE.wire()).bind("req", e[1]).bind("amount", e[2]).bind("ck", e[3])
+                            .bind("fa", e[4]).bind("pa", e[5]).bind("fb", e[6]).bind("pb", e[7]).bind("d", e[8]).bind("now", now).add();
+                }
+                batch.execute();
+            }
+            List<ShareCharged> out = new ArrayList<>(all.size());
+            for (LedgerCommits.Joinable<ShareCharged> j : all) {
+                ShareCharge c = (ShareCharge) j;
+                ShareCharged r = results.get(c);
+                c.alsoInTransaction.run(h, r.settlement());
+                out.add(r);
+            }
+            return out;
+        }
     }
 
     private ShareCharged chargeShare(Handle h, CreditHold hold, String requestId, long charge, String description) {

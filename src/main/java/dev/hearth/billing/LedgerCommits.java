@@ -39,6 +39,19 @@ public sealed interface LedgerCommits extends AutoCloseable {
     /** Runs {@code work} in a transaction and returns its result once committed; its exception otherwise. */
     <T> T run(Function<Handle, T> work);
 
+    /**
+     * Work that a group commit may run together with the other changes of its kind waiting next to it, in one
+     * go: the settlements of calls' holds, which then cost one update of the account row per batch instead of
+     * one per call. Run alone, it is an ordinary change ({@link #apply}).
+     */
+    interface Joinable<T> extends Function<Handle, T> {
+        /** What may be joined: changes with an equal kind that wait next to each other. */
+        Object kind();
+
+        /** Runs {@code all} (this one among them, in the order they came) and returns their results in that order. */
+        List<T> applyAll(Handle h, List<Joinable<T>> all);
+    }
+
     @Override
     default void close() {
     }
@@ -205,14 +218,6 @@ public sealed interface LedgerCommits extends AutoCloseable {
                 this.work = work;
             }
 
-            void runAlone(Jdbi jdbi) {
-                try {
-                    result = jdbi.inTransaction(work::apply);
-                } catch (Throwable t) {
-                    failure = t;
-                }
-            }
-
             @SuppressWarnings("unchecked")
             void take(Object r) {
                 result = (T) r;
@@ -224,8 +229,14 @@ public sealed interface LedgerCommits extends AutoCloseable {
         private final Condition batchEnded = lock.newCondition();
         private final ArrayList<Change<?>> waiting = new ArrayList<>();
         private boolean committing;
+        private boolean closed;
         /** The thread committing a batch: a change made inside a change would wait for itself. */
         private volatile Thread leader;
+        /**
+         * The one connection every batch is committed on, whoever leads it (one leader at a time): no pool
+         * round trip per commit. Reopened after a failure, since the connection may be what failed.
+         */
+        private Handle handle;
 
         LeaderFollower(Jdbi jdbi) {
             this.jdbi = jdbi;
@@ -244,6 +255,15 @@ public sealed interface LedgerCommits extends AutoCloseable {
             Change<T> change = new Change<>(work);
             lock.lock();
             try {
+                if (closed) {
+                    // after close (a graceful stop's last settlements): a transaction of its own
+                    lock.unlock();
+                    try {
+                        return jdbi.inTransaction(work::apply);
+                    } finally {
+                        lock.lock();
+                    }
+                }
                 waiting.add(change);
                 while (!change.done) {
                     if (committing) {
@@ -277,20 +297,94 @@ public sealed interface LedgerCommits extends AutoCloseable {
         }
 
         private void commit(List<Change<?>> batch) {
-            if (batch.size() == 1) {
-                batch.getFirst().runAlone(jdbi);
-                return;
+            if (batch.size() > 1) {
+                try {
+                    List<Object> results = inTransaction(h -> applyAll(h, batch));
+                    for (int i = 0; i < batch.size(); i++) batch.get(i).take(results.get(i));
+                    return;
+                } catch (Throwable t) {
+                    log.debug("a batch of {} ledger changes rolled back ({}); each runs on its own", batch.size(), t.toString());
+                }
             }
+            for (Change<?> c : batch) {
+                try {
+                    c.take(inTransaction(c.work));
+                } catch (Throwable t) {
+                    c.failure = t;
+                }
+            }
+        }
+
+        /** The batch's changes in order; neighbours of one joinable kind run together. */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static List<Object> applyAll(Handle h, List<Change<?>> batch) {
+            List<Object> out = new ArrayList<>(batch.size());
+            int i = 0;
+            while (i < batch.size()) {
+                Function<Handle, ?> work = batch.get(i).work;
+                if (work instanceof Joinable<?> first) {
+                    int j = i + 1;
+                    while (j < batch.size() && batch.get(j).work instanceof Joinable<?> next && next.kind().equals(first.kind())) j++;
+                    if (j - i > 1) {
+                        List<Joinable> run = new ArrayList<>(j - i);
+                        for (int k = i; k < j; k++) run.add((Joinable) batch.get(k).work);
+                        out.addAll(((Joinable) first).applyAll(h, run));
+                        i = j;
+                        continue;
+                    }
+                }
+                out.add(work.apply(h));
+                i++;
+            }
+            return out;
+        }
+
+        /** Only the leader calls this, so the one handle is never used by two threads at once. */
+        private <T> T inTransaction(Function<Handle, T> work) {
+            if (handle == null) handle = jdbi.open();
+            Handle h = handle;
+            boolean committed = false;
             try {
-                List<Object> results = jdbi.inTransaction(h -> {
-                    List<Object> out = new ArrayList<>(batch.size());
-                    for (Change<?> c : batch) out.add(c.work.apply(h));
-                    return out;
-                });
-                for (int i = 0; i < batch.size(); i++) batch.get(i).take(results.get(i));
-            } catch (Throwable t) {
-                log.debug("a batch of {} ledger changes rolled back ({}); each runs on its own", batch.size(), t.toString());
-                for (Change<?> c : batch) c.runAlone(jdbi);
+                h.begin();
+                T result = work.apply(h);
+                h.commit();
+                committed = true;
+                return result;
+            } finally {
+                if (!committed) {
+                    handle = null;
+                    try {
+                        h.rollback();
+                    } catch (RuntimeException ignored) {
+                        // the connection is broken: closing it below is all that is left to do
+                    } finally {
+                        h.close();
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            lock.lock();
+            try {
+                closed = true;
+                while (committing) batchEnded.awaitUninterruptibly();
+                // callers already waiting commit on their own, as after close
+                for (Change<?> c : waiting) {
+                    try {
+                        c.take(jdbi.inTransaction(c.work::apply));
+                    } catch (Throwable t) {
+                        c.failure = t;
+                    }
+                    c.done = true;
+                }
+                waiting.clear();
+                batchEnded.signalAll();
+                if (handle != null) handle.close();
+                handle = null;
+            } finally {
+                lock.unlock();
             }
         }
     }
