@@ -208,8 +208,13 @@ public final class Ledger implements AutoCloseable {
                 .bind("f", fromFree).bind("p", fromPaid).bind("hold", released).bind("id", accountId).execute();
         Balance after = new Balance(b.paid() - fromPaid, b.free() - fromFree, b.held() - released);
         if (charge > 0) {
-            insertEntry(h, accountId, EntryKind.CHARGE, requestId, null, -charge,
-                    fromPaid == 0 ? "free" : fromFree == 0 ? "paid" : "mixed", -fromFree, -fromPaid, after, description);
+            // no generated key asked back: a charge's row id is never needed, and asking costs a query on SQLite
+            h.createUpdate("INSERT INTO ledger_entries (account_id, kind, request_id, reference, amount, credit_kind, free_amount, "
+                            + "paid_amount, free_balance_after, paid_balance_after, description, created_at) VALUES (:acc, :kind, :req, NULL, "
+                            + ":amount, :ck, :fa, :pa, :fb, :pb, :d, :now)")
+                    .bind("acc", accountId).bind("kind", EntryKind.CHARGE.wire()).bind("req", requestId).bind("amount", -charge)
+                    .bind("ck", fromPaid == 0 ? "free" : fromFree == 0 ? "paid" : "mixed").bind("fa", -fromFree).bind("pa", -fromPaid)
+                    .bind("fb", after.free()).bind("pb", after.paid()).bind("d", description).bind("now", clock.millis()).execute();
         }
         return new Settlement(charge, after);
     }
@@ -294,7 +299,10 @@ public final class Ledger implements AutoCloseable {
                 // the account row first, as every ledger change locks it
                 Balance b = balance(h, accountId, lockRow);
                 Map<String, Long> byAllocation = new LinkedHashMap<>();
-                for (ShareCharge c : account.getValue()) byAllocation.merge(c.hold.allocationId(), c.charge, Long::sum);
+                for (ShareCharge c : account.getValue()) {
+                    // a share already settled charges nothing, and its allocation may be gone: not asked about
+                    if (c.charge > 0) byAllocation.merge(c.hold.allocationId(), c.charge, Long::sum);
+                }
                 for (Map.Entry<String, Long> a : byAllocation.entrySet()) {
                     int n = h.createUpdate("UPDATE credit_holds SET amount = amount - :c WHERE id = :id AND state = :open AND amount >= :c")
                             .bind("c", a.getValue()).bind("id", a.getKey()).bind("open", HoldState.OPEN.column()).execute();

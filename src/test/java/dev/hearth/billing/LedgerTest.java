@@ -148,6 +148,12 @@ class LedgerTest {
         concurrentHoldsNeverOverdraw(store, "per_step");
     }
 
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void concurrentHoldsNeverOverdrawWithTheLeaderFollowerCommit(Store store) throws Exception {
+        concurrentHoldsNeverOverdraw(store, "authority");
+    }
+
     private static void concurrentHoldsNeverOverdraw(Store store, String commits) throws Exception {
         withLedger(store, commits, (ledger, accounts, db) -> {
             String acc = accounts.create("d", "free", 25 * CENT).accountId();
@@ -241,7 +247,17 @@ class LedgerTest {
     @ParameterizedTest
     @EnumSource(Store.class)
     void aRefusalInAGroupedCommitFailsOnlyItsOwnCaller(Store store) throws Exception {
-        withLedger(store, (ledger, accounts) -> {
+        aRefusalInABatchFailsOnlyItsOwnCaller(store, "grouped");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Store.class)
+    void aRefusalInALeaderFollowerBatchFailsOnlyItsOwnCaller(Store store) throws Exception {
+        aRefusalInABatchFailsOnlyItsOwnCaller(store, "authority");
+    }
+
+    private static void aRefusalInABatchFailsOnlyItsOwnCaller(Store store, String commits) throws Exception {
+        withLedger(store, commits, (ledger, accounts, db) -> {
             String acc = accounts.create("i", "free", 0).accountId();
             ledger.grant(acc, 50 * CENT, Ledger.CreditKind.PAID, "top-up", EntryKind.GRANT, null);
             AtomicInteger refused = new AtomicInteger();
@@ -254,7 +270,7 @@ class LedgerTest {
                                 // a correction far below zero is refused inside the batch it lands in
                                 ledger.grant(acc, -1000 * CENT, Ledger.CreditKind.PAID, "bad-" + n, EntryKind.CORRECTION, null);
                             } else {
-                                ledger.settle(ledger.hold(acc, "call-" + n, CENT, 60_000), CENT, "m");
+                                ledger.settle(ledger.holdCall(acc, "call-" + n, CENT, 60_000), CENT, "m");
                             }
                         } catch (BillingException.BelowZero expected) {
                             refused.incrementAndGet();
