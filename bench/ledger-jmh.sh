@@ -19,7 +19,7 @@ uptime
 for store in ${STORES:-sqlite}; do
   for threads in ${THREADS:-1 8}; do
     out=target/jmh-ledger-$store-t$threads.json
-    "$JAVA" -cp "$JAR" org.openjdk.jmh.Main LedgerBench -p store="$store" -t "$threads" \
+    "$JAVA" ${JAVA_OPTS:-} -cp "$JAR" org.openjdk.jmh.Main LedgerBench -p store="$store" -t "$threads" \
         -f 1 -wi 1 -w 3s -i 2 -r 5s -rf json -rff "$out" "$@" > "target/jmh-ledger-$store-t$threads.log"
     jq -r --arg s "$store" --arg t "$threads" '
         (map(select(.mode == "thrpt") | {(.params.commits): .primaryMetric.score}) | add) as $rate
