@@ -62,6 +62,7 @@ import dev.hearth.runners.ocr.OcrRunnerFactory;
 import dev.hearth.runners.speech.SpeechRunnerFactory;
 import dev.hearth.runners.vision.BackgroundRemovalRunnerFactory;
 import dev.hearth.runners.vision.FaceDetectionRunnerFactory;
+import dev.hearth.runners.vision.ObjectDetectionRunnerFactory;
 import dev.hearth.runtime.ModelPool;
 import dev.hearth.runtime.ModelState;
 import dev.hearth.storage.BlobStore;
@@ -201,7 +202,7 @@ public final class HearthApp implements AutoCloseable {
         Map<String, RunnerFactory> runners = new java.util.HashMap<>();
         for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory(),
                 new SpeechRunnerFactory(), new FaceDetectionRunnerFactory(),
-                new BackgroundRemovalRunnerFactory())) {
+                new BackgroundRemovalRunnerFactory(), new ObjectDetectionRunnerFactory())) {
             runners.put(f.type(), new ResolvingRunnerFactory(f, artifacts));
         }
         return Map.copyOf(runners);

@@ -8,6 +8,7 @@ import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.speech.SpeechRunnerFactory;
 import dev.hearth.runners.vision.BackgroundRemovalRunnerFactory;
 import dev.hearth.runners.vision.FaceDetectionRunnerFactory;
+import dev.hearth.runners.vision.ObjectDetectionRunnerFactory;
 
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import java.util.Locale;
 
 /**
  * The models whose runtime is an artifact ({@code text-to-speech}: FreeTTS; {@code face-detection} and
- * {@code background-removal}: OpenCV), as a plain program like {@link ImageModelsBench}. One run is one model in a
+ * {@code background-removal}: OpenCV; {@code object-detection}: TensorFlow Java), as a plain program like {@link ImageModelsBench}. One run is one model in a
  * fresh JVM: its boot through the artifact folder given (empty: the boot downloads; filled: the boot reads the
  * cache), the heap and resident memory it adds when warm, then the same call in process and over HTTP through a
  * Hearth in this JVM, alternating in rounds so the machine's state weighs on both sides. bench/runtime-models.sh
@@ -33,10 +34,14 @@ public final class RuntimeModelsBench {
             case "text-to-speech" -> new SpeechRunnerFactory();
             case "face-detection" -> new FaceDetectionRunnerFactory();
             case "background-removal" -> new BackgroundRemovalRunnerFactory();
-            default -> throw new IllegalArgumentException("models: text-to-speech, face-detection, background-removal");
+            case "object-detection" -> new ObjectDetectionRunnerFactory();
+            default -> throw new IllegalArgumentException("models: text-to-speech, face-detection, background-removal, object-detection");
         };
-        ObjectNode params = slug.equals("text-to-speech") ? Json.object().put("text", "The quick brown fox jumps over the lazy dog.")
-                : Json.object().put("image", photo());
+        ObjectNode params = switch (slug) {
+            case "text-to-speech" -> Json.object().put("text", "The quick brown fox jumps over the lazy dog.");
+            case "object-detection" -> Json.object().put("image", photo(DOG));
+            default -> Json.object().put("image", photo(ASTRONAUT));
+        };
 
         System.gc();
         long heapBefore = ImageModelsBench.heapUsed();
@@ -75,10 +80,13 @@ public final class RuntimeModelsBench {
         }
     }
 
-    /** scikit-image's astronaut portrait (512×512), unpacked by the tests or .ci/run from Debian's python3-skimage. */
-    static String photo() throws Exception {
-        Path p = Path.of("target/debian/python3-skimage/usr/lib/python3/dist-packages/skimage/data/astronaut.png");
+    /** scikit-image's astronaut portrait (512×512) and darknet's dog.jpg (768×576), unpacked by the tests or .ci/run from Debian. */
+    static final Path ASTRONAUT = Path.of("target/debian/python3-skimage/usr/lib/python3/dist-packages/skimage/data/astronaut.png");
+    static final Path DOG = Path.of("target/debian/darknet/usr/share/darknet/data/dog.jpg");
+
+    static String photo(Path p) throws Exception {
         if (!Files.isRegularFile(p)) throw new IllegalStateException("no " + p + ": run the vision tests or .ci/run first, which unpack it");
-        return "data:image/png;base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(p));
+        String type = p.toString().endsWith(".png") ? "image/png" : "image/jpeg";
+        return "data:" + type + ";base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(p));
     }
 }
