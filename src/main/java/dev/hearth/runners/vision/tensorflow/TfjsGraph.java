@@ -29,8 +29,9 @@ import java.util.Map;
  * their values: those are in the shards, described by {@code weightsManifest} (name, shape, dtype, and an optional
  * quantisation to float16 or uint8/uint16 that is undone here). The TF.js converter also leaves three things that
  * TensorFlow itself rejects, repaired here: {@code FusedDepthwiseConv2dNative} (TensorFlow's op is
- * {@code _FusedDepthwiseConv2dNative}, without Conv2D's {@code explicit_paddings}), {@code _Fused*} ops without their {@code num_args}/{@code TArgs} attrs,
- * and int64 type attrs whose tensors the converter already narrowed to int32.
+ * {@code _FusedDepthwiseConv2dNative}, without Conv2D's {@code explicit_paddings}), {@code _Fused*} ops without
+ * their {@code num_args}/{@code TArgs} attrs, and int64 type attrs whose tensors the converter already narrowed to
+ * int32. Runs inside TensorFlow's class loader (it needs the runtime's protobuf classes).
  */
 record TfjsGraph(GraphDef graph, String input, int[] inputShape) {
 
