@@ -37,6 +37,8 @@ public final class ResolvingRunnerFactory implements RunnerFactory {
 
     @Override
     public Runner boot(RunnerSpec spec, BootProgress progress) throws Exception {
+        String unavailable = delegate.unavailableHere();
+        if (unavailable != null) throw new IllegalStateException(unavailable);
         return delegate.boot(resolve(cache, spec, progress), progress);
     }
 

@@ -27,13 +27,24 @@ public final class TranscriptionRunnerFactory implements RunnerFactory {
     }
 
     @Override
+    public String unavailableHere() {
+        return unavailableOn(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+    }
+
+    /** Debian's builds are Linux ELF libraries for x86-64 and arm64 (others exist in Debian but are untested here). */
+    static String unavailableOn(String os, String arch) {
+        if (!os.toLowerCase(Locale.ROOT).contains("linux")) {
+            return "speech-to-text runs pocketsphinx from Debian's Linux packages, and this machine runs " + os
+                    + ": install pocketsphinx there and point the catalog entry's libraries and model at it with file: sources";
+        }
+        return null;
+    }
+
+    @Override
     public Runner boot(RunnerSpec spec, BootProgress progress) throws Exception {
         long start = System.nanoTime();
-        String os = System.getProperty("os.name", "");
-        if (!os.toLowerCase(Locale.ROOT).contains("linux")) {
-            throw new IllegalStateException("speech-to-text runs pocketsphinx from Debian's Linux packages; this machine runs " + os
-                    + ", for which none are fetched (install pocketsphinx there and point the catalog's libraries at it with file: sources)");
-        }
+        String unavailable = unavailableHere();
+        if (unavailable != null) throw new IllegalStateException(unavailable);
         List<Path> libraries = spec.texts("libraries").stream().map(Path::of).toList();
         Path hmm = Path.of(spec.requiredText("acoustic_model")).getParent();
         Path lm = Path.of(spec.requiredText("language_model"));

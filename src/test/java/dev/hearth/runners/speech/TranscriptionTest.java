@@ -237,4 +237,33 @@ public class TranscriptionTest {
         }
         return wav(pcm, new AudioFormat(44100, 16, 2, true, false));
     }
+
+    @Test
+    void elsewhereThanLinuxTheBootSaysWhatIsMissingBeforeDownloadingAnything() throws Exception {
+        assertThat(TranscriptionRunnerFactory.unavailableOn("Linux", "amd64")).isNull();
+        assertThat(TranscriptionRunnerFactory.unavailableOn("Mac OS X", "aarch64")).contains("Debian's Linux packages").contains("Mac OS X");
+        // through the artifact cache: a factory unavailable here fails before its deb: sources are resolved
+        java.nio.file.Path empty = java.nio.file.Files.createTempDirectory("stt-no-fetch");
+        var cache = new dev.hearth.artifacts.ArtifactCache(empty, java.net.URI.create("http://127.0.0.1:9"), java.net.URI.create("http://127.0.0.1:9"),
+                java.net.URI.create("http://127.0.0.1:9"), java.time.Duration.ofSeconds(2));
+        dev.hearth.runners.RunnerFactory elsewhere = new dev.hearth.runners.RunnerFactory() {
+            public String type() {
+                return TranscriptionRunnerFactory.TYPE;
+            }
+
+            public Runner boot(RunnerSpec spec, dev.hearth.runners.BootProgress progress) {
+                throw new AssertionError("booted on a machine it cannot run on");
+            }
+
+            @Override
+            public String unavailableHere() {
+                return TranscriptionRunnerFactory.unavailableOn("Mac OS X", "aarch64");
+            }
+        };
+        assertThatThrownBy(() -> new dev.hearth.artifacts.ResolvingRunnerFactory(elsewhere, cache).boot(new RunnerSpec("pocketsphinx", catalogRunner()), s -> { }))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("Mac OS X");
+        try (var files = java.nio.file.Files.list(empty)) {
+            assertThat(files.toList()).as("nothing fetched").isEmpty();
+        }
+    }
 }
