@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Models whose runtime is an artifact (text-to-speech: FreeTTS; face-detection, background-removal: OpenCV;
-# object-detection: TensorFlow Java): each
+# object-detection: TensorFlow Java; speech-to-text: pocketsphinx from Debian packages): each
 # model in two fresh JVMs (RuntimeModelsBench), the first booting into an empty artifact folder (download from
-# Maven Central and npm), the second from that folder (cache); each prints boot, first call, warm memory, and
+# Maven Central, npm and the Debian archive), the second from that folder (cache); each prints boot, first call, warm memory, and
 # calls in process vs over HTTP. The vision models read target/debian/.../astronaut.png (the tests unpack it).
 # object-detection reads darknet's dog.jpg. Build first: ./mvnw -B -o -q package -DskipTests.
 # MODELS="face-detection" ROUNDS=3 to narrow it; ARTIFACTS=folder boots from that (already filled) artifact folder
@@ -16,7 +16,7 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 LOG=target/runtime-models-bench.log
 : > "$LOG"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-for model in ${MODELS:-text-to-speech face-detection background-removal object-detection}; do
+for model in ${MODELS:-text-to-speech face-detection background-removal object-detection speech-to-text}; do
   if [ -n "${ARTIFACTS:-}" ]; then
     dir=$ARTIFACTS
   else

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TensorFlowRuntime {
 
     static final String BRIDGE_PACKAGE = "dev.hearth.runners.vision.tensorflow";
+    private static final String JAVACPP_CACHE = "org.bytedeco.javacpp.cachedir";
     private static final Map<List<Path>, TensorFlowNet.Loader> LOADED = new ConcurrentHashMap<>();
 
     private TensorFlowRuntime() {
@@ -30,6 +31,12 @@ public final class TensorFlowRuntime {
         List<Path> key = jars.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         for (Path p : key) if (!Files.isRegularFile(p)) throw new IllegalArgumentException("no TensorFlow Java jar at " + p);
         return LOADED.computeIfAbsent(key, k -> {
+            // JavaCPP unpacks libtensorflow (about 680 MB) before loading it, by default under ~/.javacpp/cache: keep
+            // it beside the jars in the artifact cache instead, so the cache's folder holds everything a model uses
+            // and deleting it frees the space. An operator's own -Dorg.bytedeco.javacpp.cachedir wins.
+            if (System.getProperty(JAVACPP_CACHE) == null) {
+                System.setProperty(JAVACPP_CACHE, k.getFirst().getParent().resolve("javacpp-cache").toString());
+            }
             RuntimeClassLoader loader = new RuntimeClassLoader("tensorflow", k, BRIDGE_PACKAGE);
             try {
                 return loader.create(BRIDGE_PACKAGE + ".TensorFlowNets", TensorFlowNet.Loader.class);

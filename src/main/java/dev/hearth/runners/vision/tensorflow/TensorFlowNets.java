@@ -21,7 +21,7 @@ import java.nio.file.Path;
 public final class TensorFlowNets implements TensorFlowNet.Loader {
 
     public TensorFlowNets() {
-        // Loads libtensorflow (JavaCPP extracts it from the natives jar into ~/.javacpp/cache on first use).
+        // Loads libtensorflow (JavaCPP extracts it from the natives jar on first use, into the folder TensorFlowRuntime names).
         TensorFlow.version();
     }
 
