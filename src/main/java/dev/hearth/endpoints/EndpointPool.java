@@ -82,7 +82,8 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
         Scaling s = m.scaling();
         return new ModelSpec(e.name(), m.title(), m.category(), m.description(), m.ownedBy(), m.created(), m.output(), m.premium(),
                 m.retired(), m.disabledReason(), new Pricing(Pricing.Type.PER_CALL, 0, List.of(), 0), m.runner(),
-                new Scaling(e.idleTimeout(), e.workersMin(), e.workersMax(), s.slots(), e.executionTimeout(), s.queueSize()),
+                new Scaling(e.idleTimeout(), e.workersMin(), e.workersMax(), s.slots(), e.executionTimeout(), s.queueSize())
+                        .withBatching(s.batchWindowMillis(), s.maxBatch()),
                 m.inputSchema());
     }
 
@@ -375,6 +376,17 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
     @Override
     public int timeoutSeconds() {
         return endpoint.executionTimeout();
+    }
+
+    /** An endpoint batches as its catalog model does: its workers run the same runner. */
+    @Override
+    public int batchWindowMillis() {
+        return catalogModel.scaling().batchWindowMillis();
+    }
+
+    @Override
+    public int maxBatch() {
+        return catalogModel.scaling().maxBatch();
     }
 
     /**
