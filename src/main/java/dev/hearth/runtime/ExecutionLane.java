@@ -99,6 +99,9 @@ public final class ExecutionLane implements JobLane {
     private volatile boolean closed;
     /** Runs started whose jobs have not all been reported: {@link #close} waits for them, so their ends are settled before the store closes. */
     private final AtomicInteger unreported = new AtomicInteger();
+    /** Runs started and the jobs they carried, since the lane began: jobs ÷ runs is the mean batch (status, tests). */
+    private final java.util.concurrent.atomic.AtomicLong runsStarted = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong jobsStarted = new java.util.concurrent.atomic.AtomicLong();
 
     /** {@code name} starts the lane's messages: "Model 'x'" or "Endpoint 'y'". */
     public ExecutionLane(String name, String threadName, int queueSize, Runners runners, Clock clock) {
@@ -138,6 +141,16 @@ public final class ExecutionLane implements JobLane {
     /** Jobs running now. */
     public int running() {
         return running.size();
+    }
+
+    /** Runs (runner calls, one per batch) started since the lane began. */
+    public long runsStarted() {
+        return runsStarted.get();
+    }
+
+    /** Jobs started since the lane began, in all its runs. */
+    public long jobsStarted() {
+        return jobsStarted.get();
     }
 
     private void dispatch() {
@@ -183,6 +196,8 @@ public final class ExecutionLane implements JobLane {
                 continue;
             }
             Run run = new Run(jobs, lease);
+            runsStarted.incrementAndGet();
+            jobsStarted.addAndGet(jobs.size());
             unreported.incrementAndGet();
             jobs.forEach(j -> running.put(j.id(), run));
             Thread.ofVirtual().name("job-" + w.id()).start(run);
