@@ -389,6 +389,11 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
         return catalogModel.scaling().maxBatch();
     }
 
+    @Override
+    public synchronized int freeSlots() {
+        return workers.stream().filter(EndpointWorker::hasFreeSlot).mapToInt(w -> w.slots - w.busy).sum();
+    }
+
     /**
      * The next ready worker with a free slot after the one that took the last job (round-robin), waiting for one
      * while the pool scales up. Fails when the endpoint is closed or suspended, or when a boot fails after the

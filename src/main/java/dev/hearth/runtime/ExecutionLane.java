@@ -58,6 +58,11 @@ public final class ExecutionLane implements JobLane {
         default int maxBatch() {
             return 1;
         }
+
+        /** Slots free right now besides the one just acquired; 0 when unknown (a batch then takes all that waits). */
+        default int freeSlots() {
+            return 0;
+        }
     }
 
     /** One runner slot taken for one job. */
@@ -209,11 +214,17 @@ public final class ExecutionLane implements JobLane {
      * {@code max}: those already waiting at once, and those that arrive within {@code windowMillis}. The lane
      * waits for the window only while the model is busy (other runs in flight, or jobs were waiting): concurrent
      * callers are then arriving, while a lone call, which finds the model idle, starts without waiting.
+     *
+     * <p>While other slots are free, a batch takes only its share of what waits and leaves the rest to them: on a
+     * CPU, separate runs on separate cores beat one batch on one core, so jobs are batched once every slot is busy.
      */
     private void gather(List<Work> jobs, int max, int windowMillis) throws InterruptedException {
         boolean busy = !running.isEmpty() || !queue.isEmpty();
         long deadline = System.nanoTime() + windowMillis * 1_000_000L;
         while (jobs.size() < max) {
+            int waiting = jobs.size() + queue.size();
+            int share = (waiting + runners.freeSlots()) / (runners.freeSlots() + 1); // rounded up
+            if (!jobs.isEmpty() && jobs.size() >= share && runners.freeSlots() > 0) return;
             Work next = queue.poll();
             if (next == null) {
                 long left = deadline - System.nanoTime();

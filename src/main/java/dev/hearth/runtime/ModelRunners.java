@@ -49,6 +49,11 @@ final class ModelRunners implements ExecutionLane.Runners {
     }
 
     @Override
+    public int freeSlots() {
+        return places.availablePermits();
+    }
+
+    @Override
     public ExecutionLane.Lease acquire(Work w) throws ModelUnavailable, InterruptedException {
         places.acquire();
         Runner r;

@@ -80,6 +80,8 @@ class ExecutionLaneBatchingTest {
         final int window;
         final int max;
         volatile int timeoutSeconds = 30;
+        /** Whether the lane is told how many slots are free (a real model's runners tell it). */
+        volatile boolean tellsFreeSlots;
 
         Slots(Runner runner, int slots, int window, int max) {
             this.runner = runner;
@@ -117,6 +119,11 @@ class ExecutionLaneBatchingTest {
         @Override
         public int maxBatch() {
             return max;
+        }
+
+        @Override
+        public int freeSlots() {
+            return tellsFreeSlots ? places.availablePermits() : 0;
         }
     }
 
@@ -201,6 +208,26 @@ class ExecutionLaneBatchingTest {
         assertThat(runner.calls).containsExactly(1, 8, 8, 4);
         Thread.sleep(50); // a second report would come from a run thread that is still finishing
         assertThat(jobs).allSatisfy(j -> assertThat(j.ends.get()).as(j.id).isEqualTo(1));
+    }
+
+    /** While other slots are free, a batch leaves them their share: six waiting jobs on three free slots run as 2 + 2 + 2. */
+    @Test
+    void freeSlotsGetTheirShareOfWhatWaits() throws Exception {
+        RecordingRunner runner = new RecordingRunner();
+        runner.gate = new CountDownLatch(1);
+        Slots runners = new Slots(runner, 3, 50, 8);
+        runners.tellsFreeSlots = true;
+        runners.places.acquire(3);
+        ExecutionLane lane = lane(runners);
+        List<CountingJob> jobs = new ArrayList<>();
+        for (int n = 0; n < 6; n++) jobs.add(new CountingJob(n));
+        for (CountingJob j : jobs) lane.submit(j);
+        waitUntil(() -> lane.queued() == 6);
+        runners.places.release(3);
+        waitUntil(() -> runner.entered.get() == 3);
+        assertThat(runner.calls).containsExactly(2, 2, 2);
+        runner.gate.countDown();
+        for (CountingJob j : jobs) assertThat(j.await()).isInstanceOf(Execution.class);
     }
 
     /** The batch's time is shared by weight: a job that weighs 3× another gets about 3× its processing time. */
