@@ -273,9 +273,10 @@ public final class ExecutionLane implements JobLane {
             // queue time runs to the start of the run: a wait for batch partners is waiting, not processing
             long[] queueMillis = new long[jobs.size()];
             for (int i = 0; i < queueMillis.length; i++) queueMillis[i] = (started - jobs.get(i).admittedNanos()) / 1_000_000;
-            timer = TIMEOUTS.schedule(() -> Thread.ofVirtual().name("timeout-" + jobs.getFirst().id()).start(this::timedOut),
-                    timeoutSeconds, TimeUnit.SECONDS);
             try {
+                if (open.get() == 0) return; // every job was withdrawn before the thread started: nothing to run
+                timer = TIMEOUTS.schedule(() -> Thread.ofVirtual().name("timeout-" + jobs.getFirst().id()).start(this::timedOut),
+                        timeoutSeconds, TimeUnit.SECONDS);
                 if (jobs.size() == 1) {
                     RunOutput out = lease.runner().run(jobs.getFirst().input());
                     long measured = (System.nanoTime() - started) / 1_000_000;
@@ -286,7 +287,8 @@ public final class ExecutionLane implements JobLane {
             } catch (Throwable t) {
                 failOpen(t instanceof Exception e ? e : new RuntimeException(t));
             } finally {
-                timer.cancel(false);
+                ScheduledFuture<?> t = timer;
+                if (t != null) t.cancel(false);
                 lease.callReturned();
             }
         }
