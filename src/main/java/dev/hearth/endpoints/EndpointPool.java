@@ -425,8 +425,13 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
             }
 
             @Override
+            public void served(int jobs) {
+                EndpointPool.this.served(worker, jobs);
+            }
+
+            @Override
             public void release(boolean served) {
-                EndpointPool.this.release(worker, served);
+                EndpointPool.this.release(worker);
             }
         };
     }
@@ -445,10 +450,14 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
         return null;
     }
 
-    private synchronized void release(EndpointWorker w, boolean served) {
+    /** Calls the worker completed: a batch is one slot's run but counts each of its calls. */
+    private synchronized void served(EndpointWorker w, int jobs) {
+        w.served += jobs;
+    }
+
+    private synchronized void release(EndpointWorker w) {
         runningCount.decrementAndGet();
         w.busy--;
-        if (served) w.served++;
         if (w.busy == 0) {
             w.idleSince = clock.millis();
             if (w.state == WorkerState.BUSY) w.state = WorkerState.READY;

@@ -74,7 +74,11 @@ public final class ExecutionLane implements JobLane {
         default void callReturned() {
         }
 
-        /** The job ended, so its slot is free again; {@code served} when it completed. */
+        /** How many jobs the slot's run completed (a batch completes several); called once, before {@link #release}, when any did. */
+        default void served(int jobs) {
+        }
+
+        /** The job (or the batch) ended, so its slot is free again; {@code served} when it completed. */
         void release(boolean served);
     }
 
@@ -254,8 +258,8 @@ public final class ExecutionLane implements JobLane {
         final int timeoutSeconds = runners.timeoutSeconds();
         volatile Thread thread;
         volatile ScheduledFuture<?> timer;
-        /** Set when the last job is claimed: whether the runner had served them. */
-        volatile boolean served;
+        /** Jobs of this run that completed: the slot's lease is told when the last job is claimed. */
+        final AtomicInteger served = new AtomicInteger();
 
         Run(List<Work> jobs, Lease lease) {
             this.jobs = List.copyOf(jobs);
@@ -343,7 +347,7 @@ public final class ExecutionLane implements JobLane {
         private void succeed(List<RunOutput> outs, long[] processing, long[] queueMillis, long startedAt) {
             List<Integer> mine = new ArrayList<>(jobs.size());
             for (int i = 0; i < jobs.size(); i++) if (ended[i].compareAndSet(false, true)) mine.add(i);
-            served = true;
+            served.addAndGet(mine.size());
             closed(mine);
             for (int i : mine) jobs.get(i).succeeded(new Execution(outs.get(i), queueMillis[i], processing[i], startedAt));
         }
@@ -398,7 +402,7 @@ public final class ExecutionLane implements JobLane {
 
         private boolean claimServed(int i) {
             if (!ended[i].compareAndSet(false, true)) return false;
-            served = true;
+            served.incrementAndGet();
             closed(List.of(i));
             return true;
         }
@@ -410,7 +414,9 @@ public final class ExecutionLane implements JobLane {
             if (open.addAndGet(-claimed.size()) != 0) return false;
             ScheduledFuture<?> t = timer;
             if (t != null) t.cancel(false);
-            lease.release(served);
+            int completed = served.get();
+            if (completed > 0) lease.served(completed);
+            lease.release(completed > 0);
             unreported.decrementAndGet();
             return true;
         }

@@ -5,6 +5,7 @@ import dev.hearth.http.Json;
 import dev.hearth.it.HearthServer.Reply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -122,6 +123,51 @@ class EmbeddingBatchingIT {
                 assertThat(records).as(id).isEqualTo(1);
             }
         }
+    }
+
+    /**
+     * A dedicated endpoint of the batching MiniLM entry runs its jobs through the same lane with its catalog
+     * model's batch settings: concurrent calls to it get exactly the catalog model's vectors, and its worker counts
+     * every call it served (a batch is one slot's run, not one call).
+     */
+    @Test
+    void aDedicatedEndpointOfABatchingModelGivesEachCallerItsOwnVector() throws Exception {
+        JsonNode acc = server.createAccount("endpoint-batcher", "pro", "10");
+        String owner = acc.get("api_key").asText();
+        Reply limits = server.send("PUT", "/admin/accounts/" + acc.get("account_id").asText() + "/limits", HearthServer.ADMIN_KEY,
+                "application/json", "{\"requests_per_minute\": 100000, \"concurrent_jobs\": 1000}");
+        assertThat(limits.status()).as(limits.body()).isEqualTo(200);
+        Reply added = server.post("/endpoint/add", owner, """
+                {"endpoint_name": "my-minilm", "model_name": "all-minilm-l6-v2", "workers_min": 1, "workers_max": 1, "idle_timeout": 60}""");
+        assertThat(added.status()).as(added.body()).isEqualTo(200);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> "ready".equals(myEndpoint(owner).get("status").asText()));
+
+        int callers = 16;
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < callers; i++) texts.add("Endpoint caller " + i + " embeds sentence " + (i * 3) + ".");
+        List<double[]> alone = new ArrayList<>();
+        for (String t : texts) alone.add(vector(post("all-minilm-l6-v2", t)));
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Reply>> replies = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
+            for (String t : texts) replies.add(pool.submit(() -> {
+                go.await();
+                return server.post("/v1/my-minilm", owner, Json.object().put("text", t));
+            }));
+            go.countDown();
+            for (int i = 0; i < callers; i++) {
+                Reply r = replies.get(i).get(60, TimeUnit.SECONDS);
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                assertThat(cosine(vector(r), alone.get(i))).as("caller %d", i).isGreaterThanOrEqualTo(1.0 - 1e-6);
+            }
+        }
+        assertThat(myEndpoint(owner).get("workers").get(0).get("calls_served").asLong()).isEqualTo(callers);
+    }
+
+    private static JsonNode myEndpoint(String key) {
+        for (JsonNode e : server.get("/endpoint/list", key).json().get("endpoints"))
+            if (e.get("endpoint_name").asText().equals("my-minilm")) return e;
+        throw new AssertionError("no endpoint my-minilm");
     }
 
     private static Reply post(String slug, String text) {
