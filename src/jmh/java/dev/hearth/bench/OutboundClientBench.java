@@ -41,9 +41,12 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code jdk}: {@code java.net.http.HttpClient}, HTTP/1.1, as the runners built it;</li>
  *   <li>{@code helidon}: Helidon WebClient (HTTP/1.1), the server's own stack;</li>
- *   <li>{@code okhttp}: OkHttp with a pool of up to 32 idle connections;</li>
+ *   <li>{@code okhttp}: OkHttp with a pool of up to 32 idle connections (Hearth's {@code Outbound.trusted} is
+ *       this client, with 64);</li>
  *   <li>{@code guarded}: {@code GuardedHttp} as media fetches and webhooks use it (address guard, the host
- *       resolved and checked, one connection per request: no keep-alive), loopback allowed for the run.</li>
+ *       resolved and checked, one connection per request: no keep-alive), loopback allowed for the run. Until
+ *       the switch to one client it ran on Hearth's own HTTP/1.1 exchange ({@code Http1Exchange}); now it runs
+ *       on OkHttp pinned to the checked address ({@code Outbound.pinned}).</li>
  * </ul>
  * Sample mode gives p50/p99 per call; bench/outbound-client.sh runs it with 1 and 8 threads and turns the mean
  * into calls per second. The answer is read to its end in every case, as a runner must.
