@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Outbound HTTP on a user's behalf (media URLs, webhook deliveries) that cannot be turned against Hearth's own
@@ -24,6 +25,7 @@ import java.util.Map;
 public final class GuardedHttp {
 
     private static final String USER_AGENT = "Hearth/1 (self-hosted AI model platform; media fetch)";
+    private static final Set<String> FRAMING = Set.of("host", "content-length", "connection", "transfer-encoding");
 
     private final AddressGuard guard;
     private final Duration connectTimeout;
@@ -110,7 +112,10 @@ public final class GuardedHttp {
         h.put("User-Agent", USER_AGENT);
         h.put("Accept-Encoding", "identity");   // the bytes as served: no transparent decompression past the size cap
         h.put("Accept", "*/*");
-        h.putAll(headers);
+        // framing and routing headers are the client's to write: a caller's Host must not steer the request
+        headers.forEach((name, value) -> {
+            if (!FRAMING.contains(name.toLowerCase(Locale.ROOT))) h.put(name, value);
+        });
         try {
             return Outbound.pinned(method, uri, checked, h, body, connectTimeout, Duration.ofNanos(left));
         } catch (InterruptedException e) {

@@ -59,6 +59,9 @@ public final class Outbound {
             .proxy(Proxy.NO_PROXY)   // a proxy would resolve the host itself, after the check
             .followRedirects(false).followSslRedirects(false)
             .retryOnConnectionFailure(false)
+            // connect in the calling thread, the checked addresses in turn (OkHttp 5's default races them on
+            // its own threads: a thread hop per fetch, since a guarded call always opens a new connection)
+            .fastFallback(false)
             .build();
 
     private final OkHttpClient client;

@@ -122,4 +122,34 @@ class OutboundTest {
         assertThatThrownBy(() -> http.get(URI.create("http://127.0.0.1:" + closedPort + "/"), Map.of(), null))
                 .isInstanceOf(Outbound.Unreachable.class).hasMessageContaining("could not connect to 127.0.0.1:" + closedPort);
     }
+
+    @Test
+    void interruptingTheCallingVirtualThreadAbortsTheCall() throws Exception {
+        // how a run is cancelled or timed out: its virtual thread is interrupted while it waits for the model's server
+        try (LoopbackListener silent = LoopbackListener.start("127.0.0.1", 0, ex -> {
+            try {
+                Thread.sleep(20_000);
+            } catch (InterruptedException ignored) {
+                // the listener is closing
+            }
+        })) {
+            Outbound http = Outbound.trusted(CONNECT, false);
+            java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+            Thread caller = Thread.ofVirtual().start(() -> {
+                try {
+                    http.send("POST", URI.create("http://127.0.0.1:" + silent.port() + "/v1/chat/completions"),
+                            Map.of("Content-Type", "application/json"), "{}".getBytes(), null).close();
+                    ended.complete(null);
+                } catch (Throwable t) {
+                    ended.complete(t);
+                }
+            });
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !silent.hits.isEmpty());
+            Thread.sleep(200);
+            long t0 = System.nanoTime();
+            caller.interrupt();
+            assertThat(ended.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+        }
+    }
 }
