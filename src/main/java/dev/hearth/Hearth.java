@@ -366,6 +366,13 @@ public final class Hearth implements Runnable {
                     model.runner().params().fields().forEachRemaining(e -> {
                         if (e.getValue().isTextual() && dev.hearth.artifacts.ArtifactSource.isSource(e.getValue().textValue())) {
                             System.out.println(slug + ": " + e.getKey() + " = " + resolved.params().get(e.getKey()).asText());
+                        } else if (e.getValue().isArray()) {
+                            // a list of files (speech-to-text's shared libraries): one line each
+                            for (int i = 0; i < e.getValue().size(); i++) {
+                                if (dev.hearth.artifacts.ArtifactSource.isSource(e.getValue().get(i).asText())) {
+                                    System.out.println(slug + ": " + e.getKey() + "[" + i + "] = " + resolved.params().get(e.getKey()).get(i).asText());
+                                }
+                            }
                         }
                     });
                 }

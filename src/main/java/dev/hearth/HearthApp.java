@@ -60,8 +60,10 @@ import dev.hearth.runners.embedding.OnnxEmbeddingRunnerFactory;
 import dev.hearth.runners.esrgan.EsrganRunnerFactory;
 import dev.hearth.runners.ocr.OcrRunnerFactory;
 import dev.hearth.runners.speech.SpeechRunnerFactory;
+import dev.hearth.runners.speech.TranscriptionRunnerFactory;
 import dev.hearth.runners.vision.BackgroundRemovalRunnerFactory;
 import dev.hearth.runners.vision.FaceDetectionRunnerFactory;
+import dev.hearth.runners.vision.ObjectDetectionRunnerFactory;
 import dev.hearth.runtime.ModelPool;
 import dev.hearth.runtime.ModelState;
 import dev.hearth.storage.BlobStore;
@@ -193,7 +195,7 @@ public final class HearthApp implements AutoCloseable {
 
     /**
      * The runner types this Hearth runs in-process. Each is fronted by the artifact cache, so catalog parameters
-     * naming weights by source (maven:, npm:, https:, file:) reach the runner as local files, fetched and verified
+     * naming weights by source (maven:, npm:, deb:, https:, file:) reach the runner as local files, fetched and verified
      * on the first boot.
      */
     public static Map<String, RunnerFactory> builtInRunners(HearthConfig config) {
@@ -201,7 +203,7 @@ public final class HearthApp implements AutoCloseable {
         Map<String, RunnerFactory> runners = new java.util.HashMap<>();
         for (RunnerFactory f : List.of(new OnnxEmbeddingRunnerFactory(), new EsrganRunnerFactory(), new OcrRunnerFactory(),
                 new SpeechRunnerFactory(), new FaceDetectionRunnerFactory(),
-                new BackgroundRemovalRunnerFactory())) {
+                new BackgroundRemovalRunnerFactory(), new ObjectDetectionRunnerFactory(), new TranscriptionRunnerFactory())) {
             runners.put(f.type(), new ResolvingRunnerFactory(f, artifacts));
         }
         return Map.copyOf(runners);

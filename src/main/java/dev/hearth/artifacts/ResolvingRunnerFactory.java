@@ -2,6 +2,7 @@ package dev.hearth.artifacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.http.Json;
 import dev.hearth.runners.BootProgress;
 import dev.hearth.runners.Runner;
 import dev.hearth.runners.RunnerFactory;
@@ -15,8 +16,8 @@ import java.util.Set;
 
 /**
  * Puts the artifact cache in front of a runner type: before the boot, every runner parameter whose value is an
- * artifact source ({@code maven:}, {@code npm:}, {@code https:}, {@code file:}) is replaced by the path of the
- * local file, fetching it first if needed, so the runner itself only ever reads files. The fetch is part of the
+ * artifact source ({@code maven:}, {@code npm:}, {@code deb:}, {@code https:}, {@code file:}), or a list of them, is
+ * replaced by the path of the local file, fetching it first if needed, so the runner itself only ever reads files. The fetch is part of the
  * cold boot and its progress is the boot's progress. Other values ({@code classpath:}, numbers...) pass through.
  */
 public final class ResolvingRunnerFactory implements RunnerFactory {
@@ -36,6 +37,8 @@ public final class ResolvingRunnerFactory implements RunnerFactory {
 
     @Override
     public Runner boot(RunnerSpec spec, BootProgress progress) throws Exception {
+        String unavailable = delegate.unavailableHere();
+        if (unavailable != null) throw new IllegalStateException(unavailable);
         return delegate.boot(resolve(cache, spec, progress), progress);
     }
 
@@ -50,12 +53,18 @@ public final class ResolvingRunnerFactory implements RunnerFactory {
         for (Iterator<Map.Entry<String, JsonNode>> it = spec.params().fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode v = e.getValue();
-            if (v.isTextual() && ArtifactSource.isSource(v.textValue())) {
-                try {
+            try {
+                if (v.isTextual() && ArtifactSource.isSource(v.textValue())) {
                     params.put(e.getKey(), cache.resolve(v.textValue(), once).toString());
-                } catch (IllegalArgumentException bad) {
-                    throw new IllegalArgumentException("runner parameter '" + e.getKey() + "': " + bad.getMessage(), bad);
+                } else if (v.isArray()) {
+                    // a list of files (shared libraries in load order): each source resolved, the order kept
+                    var list = params.putArray(e.getKey());
+                    for (JsonNode item : v) {
+                        list.add(item.isTextual() && ArtifactSource.isSource(item.textValue()) ? Json.MAPPER.getNodeFactory().textNode(cache.resolve(item.textValue(), once).toString()) : item);
+                    }
                 }
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("runner parameter '" + e.getKey() + "': " + bad.getMessage(), bad);
             }
         }
         return new RunnerSpec(spec.type(), params);

@@ -14,14 +14,15 @@ import java.util.zip.ZipInputStream;
 /**
  * Unpacks a downloaded archive into a folder: jars and zips, and tar.gz (npm tarballs) read with a small ustar
  * reader that understands the GNU long-name and pax path records npm writes. Links and devices are skipped;
- * a path that would land outside the folder fails the unpack.
+ * a path that would land outside the folder fails the unpack. Debian packages are read by {@link DebPackage},
+ * which keeps their relative symlinks (shared libraries are found through them).
  */
 final class Unpacker {
 
     private Unpacker() {
     }
 
-    enum Format { ZIP, TAR_GZ }
+    enum Format { ZIP, TAR_GZ, DEB }
 
     /** Sniffs the archive format from its first bytes; null when it is neither a zip nor a gzip. */
     static Format sniff(Path file) throws IOException {
@@ -39,8 +40,11 @@ final class Unpacker {
     static void unpack(Path archive, Format format, Path into, boolean stripFirst) throws IOException {
         Files.createDirectories(into);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive), 64 * 1024)) {
-            if (format == Format.ZIP) unzip(raw, into, stripFirst);
-            else untar(new GZIPInputStream(raw, 64 * 1024), into, stripFirst);
+            switch (format) {
+                case ZIP -> unzip(raw, into, stripFirst);
+                case TAR_GZ -> untar(new GZIPInputStream(raw, 64 * 1024), into, stripFirst);
+                case DEB -> DebPackage.unpackData(raw, into);
+            }
         }
     }
 

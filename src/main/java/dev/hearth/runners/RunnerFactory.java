@@ -10,4 +10,13 @@ public interface RunnerFactory {
     String type();
 
     Runner boot(RunnerSpec spec, BootProgress progress) throws Exception;
+
+    /**
+     * Why this runner type cannot run on this machine at all (another operating system than its natives are
+     * built for), or null when it may. Asked before the artifacts are fetched, so a boot that cannot succeed
+     * downloads nothing and fails with this message (a 503 for the caller).
+     */
+    default String unavailableHere() {
+        return null;
+    }
 }

@@ -21,7 +21,7 @@ import java.util.Set;
  * → number, {@code x-hearth-media} image/audio → image/audio, an array of numbers → vector, anything else
  * → json). Outputs follow what the model returns: a media model gives {@code image} (or {@code audio}); a JSON
  * model gives its whole answer as {@code output} plus, by catalog category, one typed convenience port
- * (the first vector of an embedding model, the text an OCR model read), so common graphs need no JSON pick.
+ * (the first vector of an embedding model, the text an OCR model read or a speech model heard), so common graphs need no JSON pick.
  */
 public final class ModelPorts {
 
@@ -32,7 +32,8 @@ public final class ModelPorts {
     /** By catalog category: the conveniences its models' JSON answers carry. */
     private static final Map<String, Derived> BY_CATEGORY = Map.of(
             "embeddings", new Derived(Port.required("embedding", PortType.VECTOR), "/embeddings/0"),
-            "image-to-text", new Derived(Port.required("text", PortType.TEXT), "/text"));
+            "image-to-text", new Derived(Port.required("text", PortType.TEXT), "/text"),
+            "speech-to-text", new Derived(Port.required("text", PortType.TEXT), "/text"));
 
     private ModelPorts() {
     }

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * The workflows every Hearth ships (issue: PixelFlow templates): "embed and compare", "upscale then OCR",
- * "read aloud" (OCR then text to speech) and "cut out, then upscale" (background removal then esrgan),
+ * "read aloud" (OCR then text to speech), "cut out, then upscale" (background removal then esrgan) and "speak, then
+ * transcribe" (text to speech then speech to text: an honest round trip that shows what each model keeps),
  * published and public, owned by a built-in account that has no keys and no credits. Installed at start when
  * missing, so restarts change nothing; a template whose models or operations this Hearth lacks is left out
  * (and tried again at the next start).
@@ -26,9 +27,10 @@ public final class Templates {
     public static final String UPSCALE_THEN_OCR = "wftemplateupscalethenocr";
     public static final String READ_ALOUD = "wftemplatereadaloud";
     public static final String CUT_OUT_THEN_UPSCALE = "wftemplatecutoutthenupscale";
+    public static final String SPEAK_THEN_TRANSCRIBE = "wftemplatespeakthentranscribe";
 
     private static final Map<String, String> NAMES = Map.of(EMBED_AND_COMPARE, "embed and compare", UPSCALE_THEN_OCR, "upscale then OCR",
-            READ_ALOUD, "read aloud", CUT_OUT_THEN_UPSCALE, "cut out, then upscale");
+            READ_ALOUD, "read aloud", CUT_OUT_THEN_UPSCALE, "cut out, then upscale", SPEAK_THEN_TRANSCRIBE, "speak, then transcribe");
 
     /** Two texts → two embeddings → cosine similarity → a number (higher when the texts mean the same). */
     static final String EMBED_AND_COMPARE_GRAPH = """
@@ -94,6 +96,24 @@ public final class Templates {
             ]}
             """;
 
+    /**
+     * A text → spoken by FreeTTS (16 kHz WAV) → heard back by pocketsphinx → the transcript. The speech model's WAV
+     * goes to the recogniser as it is; the recogniser resamples whatever rate it is given to its 16 kHz.
+     */
+    static final String SPEAK_THEN_TRANSCRIBE_GRAPH = """
+            {"nodes": [
+              {"id": "text", "type": "input", "name": "text", "params": {"type": "text", "default": "Please call me back after the meeting tomorrow morning."}},
+              {"id": "speak", "type": "model", "model": "text-to-speech", "params": {"voice": "kevin16"}},
+              {"id": "transcribe", "type": "model", "model": "speech-to-text", "params": {}},
+              {"id": "transcript", "type": "output", "name": "transcript", "params": {}}
+            ],
+            "edges": [
+              {"from": "text.value", "to": "speak.text"},
+              {"from": "speak.audio", "to": "transcribe.audio"},
+              {"from": "transcribe.text", "to": "transcript.value"}
+            ]}
+            """;
+
     private Templates() {
     }
 
@@ -103,7 +123,8 @@ public final class Templates {
                 + "'active', :now) ON CONFLICT (id) DO NOTHING").bind("id", ACCOUNT_ID).bind("plan", plan).bind("now", clock.millis()).execute());
         int installed = 0;
         for (var t : Map.of(EMBED_AND_COMPARE, EMBED_AND_COMPARE_GRAPH, UPSCALE_THEN_OCR, UPSCALE_THEN_OCR_GRAPH,
-                READ_ALOUD, READ_ALOUD_GRAPH, CUT_OUT_THEN_UPSCALE, CUT_OUT_THEN_UPSCALE_GRAPH).entrySet()) {
+                READ_ALOUD, READ_ALOUD_GRAPH, CUT_OUT_THEN_UPSCALE, CUT_OUT_THEN_UPSCALE_GRAPH,
+                SPEAK_THEN_TRANSCRIBE, SPEAK_THEN_TRANSCRIBE_GRAPH).entrySet()) {
             if (store.find(t.getKey()).isPresent()) continue;
             try {
                 workflows.saveTemplate(t.getKey(), ACCOUNT_ID, NAMES.get(t.getKey()), WorkflowGraph.parse(Json.MAPPER.readTree(t.getValue())));

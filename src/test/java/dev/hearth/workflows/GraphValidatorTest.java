@@ -89,6 +89,14 @@ class GraphValidatorTest {
         assertThat(ocr.ports("read").output("text").type()).isEqualTo(PortType.TEXT);
         assertThat(ocr.inputs()).containsExactly(Port.required("image", PortType.IMAGE));
         assertThat(ocr.outputs()).containsExactly(Port.required("text", PortType.TEXT));
+
+        // text → speech (an audio port) → speech-to-text's audio input → its text convenience port
+        Checked roundTrip = check(Templates.SPEAK_THEN_TRANSCRIBE_GRAPH);
+        assertThat(roundTrip.ports("speak").output("audio").type()).isEqualTo(PortType.AUDIO);
+        assertThat(roundTrip.ports("transcribe").input("audio")).isEqualTo(Port.required("audio", PortType.AUDIO));
+        assertThat(roundTrip.ports("transcribe").outputs()).containsExactly(Port.required("output", PortType.JSON), Port.required("text", PortType.TEXT));
+        assertThat(roundTrip.inputs()).containsExactly(new Port("text", PortType.TEXT, false));
+        assertThat(roundTrip.outputs()).containsExactly(Port.required("transcript", PortType.TEXT));
     }
 
     @Test

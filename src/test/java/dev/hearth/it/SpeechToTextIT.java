@@ -1,0 +1,187 @@
+package dev.hearth.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.TestArtifacts;
+import dev.hearth.http.Json;
+import dev.hearth.it.HearthServer.Reply;
+import dev.hearth.runners.speech.SpeechTest;
+import dev.hearth.runners.speech.TranscriptionTest;
+import dev.hearth.workflows.Templates;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code speech-to-text} over HTTP on a real Hearth, pocketsphinx and its model fetched from the Debian archive
+ * into the test cache: a WAV (base64 JSON, data URL, multipart upload) comes back as its words with timings and is
+ * charged per second of processing; refusals (not audio, MP3, too long, nothing sent) are 422 and cost nothing;
+ * cold → warm → cold (a 2 s idle timeout here); the "speak, then transcribe" template runs end to end. The
+ * server's close checks the ledger's invariants.
+ */
+class SpeechToTextIT {
+
+    static HearthServer server;
+    static String key;
+    static byte[] sentenceWav;
+    static final String SENTENCE = TranscriptionTest.SENTENCES.get(1);
+    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestArtifacts.resolve(SpeechTest.RUNTIME);
+        ObjectNode runner = TranscriptionTest.catalogRunner();
+        for (JsonNode lib : runner.get("libraries")) TestArtifacts.resolve(lib.asText());
+        TestArtifacts.resolve(runner.get("dictionary").asText());
+        Path catalog = Files.createTempDirectory("hearth-stt-catalog");
+        HearthServer.writeQuicklyIdleEntry(catalog, "speech-to-text");
+        HearthServer.writeQuicklyIdleEntry(catalog, "text-to-speech");
+        server = HearthServer.start(HearthServer.Store.SQLITE,
+                Map.of("catalog.dir", catalog.toString(), "artifacts.dir", TestArtifacts.DIR.toString()), Map.of());
+        key = server.createAccount("listener", "pro", "5").get("api_key").asText();
+        HttpResponse<byte[]> spoken = send("/v1/text-to-speech", "application/json", Json.bytes(Json.object().put("text", SENTENCE)));
+        assertThat(spoken.statusCode()).isEqualTo(200);
+        sentenceWav = spoken.body();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    static HttpResponse<byte[]> send(String path, String contentType, byte[] body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server.base + path)).timeout(Duration.ofSeconds(120))
+                .header("x-api-key", key).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    static HttpResponse<byte[]> transcribe(String audio) throws Exception {
+        return send("/v1/speech-to-text", "application/json", Json.bytes(Json.object().put("audio", audio)));
+    }
+
+    static BigDecimal credits() {
+        JsonNode c = server.get("/v1/get-user-credits", key).json();
+        return c.get("credits").decimalValue().add(c.get("free-credits").decimalValue());
+    }
+
+    static String status() {
+        return server.get("/v1/models/speech-to-text", key).json().get("status").asText();
+    }
+
+    @Test
+    void aWavComesBackAsWordsWithTimingsAndIsChargedPerSecond() throws Exception {
+        BigDecimal before = credits();
+        HttpResponse<byte[]> r = transcribe(Base64.getEncoder().encodeToString(sentenceWav));
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+        JsonNode body = Json.MAPPER.readTree(r.body());
+        String text = body.get("text").asText();
+        System.out.printf(Locale.ROOT, "[stt-it] WER %.2f: \"%s\" → \"%s\"%n", TranscriptionTest.wer(SENTENCE, text), SENTENCE, text);
+        assertThat(TranscriptionTest.survived(SENTENCE, text)).as(text).isGreaterThanOrEqualTo(0.6);
+        assertThat(body.get("words").size()).isGreaterThanOrEqualTo(5);
+        assertThat(body.get("duration").asDouble()).isBetween(2.0, 6.0);
+        BigDecimal cost = new BigDecimal(r.headers().firstValue("x-cost").orElseThrow());
+        assertThat(cost).isPositive().isLessThan(new BigDecimal("0.01"));
+        assertThat(credits()).isEqualByComparingTo(before.subtract(cost));
+    }
+
+    @Test
+    void aMultipartUploadAndADataUrlWorkToo() throws Exception {
+        String boundary = "hearthboundary42";
+        ByteArrayOutputStream form = new ByteArrayOutputStream();
+        form.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"call.wav\"\r\nContent-Type: audio/wav\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        form.writeBytes(sentenceWav);
+        form.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> multipart = send("/v1/speech-to-text", "multipart/form-data; boundary=" + boundary, form.toByteArray());
+        assertThat(multipart.statusCode()).as(new String(multipart.body())).isEqualTo(200);
+        HttpResponse<byte[]> dataUrl = transcribe("data:audio/wav;base64," + Base64.getEncoder().encodeToString(sentenceWav));
+        assertThat(dataUrl.statusCode()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(multipart.body()).get("text")).isEqualTo(Json.MAPPER.readTree(dataUrl.body()).get("text"));
+    }
+
+    @Test
+    void badInputIs422AndCostsNothing() throws Exception {
+        BigDecimal before = credits();
+        byte[] mp3 = new byte[4096];
+        mp3[0] = (byte) 0xFF;
+        mp3[1] = (byte) 0xFB;
+        mp3[2] = (byte) 0x90;
+        byte[] png = Base64.getDecoder().decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=");
+        Map<String, String> cases = Map.of(
+                "not audio (a PNG)", Base64.getEncoder().encodeToString(png),
+                "MP3", Base64.getEncoder().encodeToString(mp3),
+                "over 10 minutes", Base64.getEncoder().encodeToString(silence(601)),
+                "not base64", "%%%");
+        for (var c : cases.entrySet()) {
+            HttpResponse<byte[]> r = transcribe(c.getValue());
+            assertThat(r.statusCode()).as(c.getKey() + " → " + new String(r.body())).isEqualTo(422);
+            assertThat(Json.MAPPER.readTree(r.body()).get("error").asText()).as(c.getKey()).isNotBlank();
+        }
+        assertThat(new String(transcribe(Base64.getEncoder().encodeToString(mp3)).body())).contains("send WAV");
+        assertThat(new String(transcribe(Base64.getEncoder().encodeToString(silence(601))).body())).contains("at most 600 s");
+        HttpResponse<byte[]> none = send("/v1/speech-to-text", "application/json", Json.bytes(Json.object()));
+        assertThat(none.statusCode()).isEqualTo(422);
+        assertThat(credits()).isEqualByComparingTo(before);
+    }
+
+    /** Silence as 8 kHz 8-bit unsigned PCM: 601 s is 4.8 MB. */
+    static byte[] silence(int seconds) throws Exception {
+        javax.sound.sampled.AudioFormat f = new javax.sound.sampled.AudioFormat(javax.sound.sampled.AudioFormat.Encoding.PCM_UNSIGNED, 8000, 8, 1, 1, 8000, false);
+        byte[] pcm = new byte[seconds * 8000];
+        java.util.Arrays.fill(pcm, (byte) 0x80);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var in = new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(pcm), f, pcm.length)) {
+            javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE, out);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void theModelGoesColdWarmAndColdAgainAfterItsIdleTimeout() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> status().equals("cold"));
+        long boots = server.app.pool().boots("speech-to-text");
+        assertThat(transcribe(Base64.getEncoder().encodeToString(sentenceWav)).statusCode()).isEqualTo(200);
+        assertThat(status()).isEqualTo("warm");
+        await().atMost(Duration.ofSeconds(30)).until(() -> status().equals("cold"));
+        assertThat(transcribe(Base64.getEncoder().encodeToString(sentenceWav)).statusCode()).isEqualTo(200);
+        assertThat(server.app.pool().boots("speech-to-text")).isEqualTo(boots + 2);
+    }
+
+    @Test
+    void theSpeakThenTranscribeTemplateHearsItsOwnVoice() throws Exception {
+        BigDecimal before = credits();
+        String text = "The weather will be sunny tomorrow morning.";
+        Reply started = server.post("/workflows/" + Templates.SPEAK_THEN_TRANSCRIBE + "-v1", key, Json.object().put("text", text));
+        assertThat(started.status()).as(started.body()).isEqualTo(200);
+        JsonNode run = server.finishedWorkflowRun(key, started.json().get("request_id").asText());
+        assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("COMPLETED");
+        String heard = null;
+        for (JsonNode n : run.get("nodes")) if (n.get("id").asText().equals("transcript")) heard = n.get("output").asText();
+        assertThat(heard).as(run.toString()).isNotNull();
+        assertThat(run.get("output").asText()).contains(heard);
+        System.out.printf(Locale.ROOT, "[stt-it] template: \"%s\" → \"%s\" (WER %.2f)%n", text, heard, TranscriptionTest.wer(text, heard));
+        assertThat(TranscriptionTest.survived(text, heard)).as(run.toString()).isGreaterThanOrEqualTo(0.6);
+        BigDecimal cost = new BigDecimal(run.get("cost").asText());
+        assertThat(cost).isGreaterThan(new BigDecimal("0.0005"));
+        assertThat(credits()).isEqualByComparingTo(before.subtract(cost));
+    }
+}
