@@ -88,12 +88,22 @@ public final class Outbound {
      */
     static Answer pinned(String method, URI uri, List<InetAddress> checked, Map<String, String> headers, byte[] body,
                          Duration connectTimeout, Duration callTimeout) throws IOException, InterruptedException {
+        return pinned(GUARDED, method, uri, checked, headers, body, connectTimeout, callTimeout);
+    }
+
+    /** The client guarded calls are derived from (tests add a trust store for their own certificate to it). */
+    static OkHttpClient guardedBase() {
+        return GUARDED;
+    }
+
+    static Answer pinned(OkHttpClient base, String method, URI uri, List<InetAddress> checked, Map<String, String> headers,
+                         byte[] body, Duration connectTimeout, Duration callTimeout) throws IOException, InterruptedException {
         String host = AddressGuard.normalizeHost(uri.getHost());
         Dns onlyChecked = name -> {
             if (!AddressGuard.normalizeHost(name).equals(host)) throw new UnknownHostException(name + " was not checked for this call");
             return checked;
         };
-        OkHttpClient c = GUARDED.newBuilder().dns(onlyChecked).connectTimeout(connectTimeout).callTimeout(callTimeout).build();
+        OkHttpClient c = base.newBuilder().dns(onlyChecked).connectTimeout(connectTimeout).callTimeout(callTimeout).build();
         return execute(c.newCall(request(method, uri, headers, body)));
     }
 

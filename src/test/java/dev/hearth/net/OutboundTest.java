@@ -152,4 +152,74 @@ class OutboundTest {
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
         }
     }
+
+    @Test
+    void overTlsThePinnedCallStillNamesAndVerifiesTheUrlsHost(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // A certificate for pinned.test only, served on 127.0.0.1. Pinned to 127.0.0.1, https://pinned.test/ must
+        // send SNI pinned.test and accept the certificate; https://other.test/ pinned to the same address must be
+        // refused by the certificate check: the name checked is the URL's, not the address connected to.
+        java.nio.file.Path store = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=pinned.test", "-ext", "SAN=dns:pinned.test",
+                "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        assertThat(keytool.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(store)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.X509TrustManager trust = (javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0];
+        javax.net.ssl.SSLContext serverTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        serverTls.init(kmf.getKeyManagers(), null, null);
+        javax.net.ssl.SSLContext clientTls = javax.net.ssl.SSLContext.getInstance("TLS");
+        clientTls.init(null, new javax.net.ssl.TrustManager[]{trust}, null);
+
+        List<String> sniSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        javax.net.ssl.SNIMatcher recorder = new javax.net.ssl.SNIMatcher(javax.net.ssl.StandardConstants.SNI_HOST_NAME) {
+            @Override
+            public boolean matches(javax.net.ssl.SNIServerName name) {
+                sniSeen.add(((javax.net.ssl.SNIHostName) name).getAsciiName());
+                return true;
+            }
+        };
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(new java.net.InetSocketAddress(ip("127.0.0.1"), 0), 0);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(serverTls) {
+            @Override
+            public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                javax.net.ssl.SSLParameters p = serverTls.getDefaultSSLParameters();
+                p.setSNIMatchers(List.of(recorder));
+                params.setSSLParameters(p);
+            }
+        });
+        List<String> hosts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.createContext("/", ex -> {
+            hosts.add(ex.getRequestHeaders().getFirst("Host"));
+            ex.sendResponseHeaders(200, PUBLIC.length);
+            ex.getResponseBody().write(PUBLIC);
+            ex.close();
+        });
+        server.start();
+        try {
+            int port = server.getAddress().getPort();
+            okhttp3.OkHttpClient trusting = Outbound.guardedBase().newBuilder().sslSocketFactory(clientTls.getSocketFactory(), trust).build();
+            try (Outbound.Answer a = Outbound.pinned(trusting, "GET", URI.create("https://pinned.test:" + port + "/"),
+                    List.of(ip("127.0.0.1")), Map.of(), null, CONNECT, Duration.ofSeconds(10))) {
+                assertThat(a.bytes(1000).bytes()).isEqualTo(PUBLIC);
+            }
+            assertThat(sniSeen).contains("pinned.test");
+            assertThat(hosts).containsExactly("pinned.test:" + port);
+
+            assertThatThrownBy(() -> Outbound.pinned(trusting, "GET", URI.create("https://other.test:" + port + "/"),
+                    List.of(ip("127.0.0.1")), Map.of(), null, CONNECT, Duration.ofSeconds(10)))
+                    .isInstanceOf(javax.net.ssl.SSLPeerUnverifiedException.class).hasMessageContaining("other.test");
+            assertThat(hosts).hasSize(1);
+        } finally {
+            server.stop(0);
+        }
+    }
 }
