@@ -46,7 +46,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Outbound {
 
-    /** The JVM's one pool: up to 64 idle keep-alive connections, closed after 5 idle minutes. */
+    /**
+     * The JVM's one pool: up to 64 idle keep-alive connections, closed after 5 idle minutes. OkHttp retries a
+     * request once on a pooled connection the server had already closed (the usual keep-alive race); Cog
+     * predictions are idempotent PUTs by id, and a model server that drops a connection after reading a request
+     * without answering is the only case where a POST could reach it twice.
+     */
     private static final OkHttpClient SHARED = new OkHttpClient.Builder()
             .connectionPool(new ConnectionPool(64, 5, TimeUnit.MINUTES))
             // OkHttp's default 10 s read limit would cut a long model call; limits are per use below
