@@ -6,7 +6,8 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * What the OpenAI runner's HTTP client (the JDK HttpClient, HTTP/1.1, as runners/openai/Upstream builds it)
+ * What the OpenAI runner's former HTTP client (the JDK HttpClient, HTTP/1.1, as runners/openai/Upstream built it
+ * before it moved to net/Outbound; OutboundClientBench compares the candidates)
  * costs per call: 3,000 sequential chat completions from a virtual thread against the URL given (the
  * benchmark's instant upstream), after 3,000 to warm up. Prints p50 / p99.
  */

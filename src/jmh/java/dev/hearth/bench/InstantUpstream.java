@@ -25,7 +25,13 @@ public final class InstantUpstream {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+        WebServer server = start(args.length > 0 ? Integer.parseInt(args[0]) : 0);
+        System.out.println("listening on " + server.port());
+        Thread.currentThread().join();
+    }
+
+    /** Starts it on 127.0.0.1 (port 0: a free one) in this JVM, for benchmarks that call it in-process. */
+    public static WebServer start(int port) {
         HttpRouting.Builder routing = HttpRouting.builder()
                 .get("/v1/models", (req, res) -> {
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -38,9 +44,7 @@ public final class InstantUpstream {
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
                     res.send(ANSWER);
                 });
-        WebServer server = WebServer.builder().host("127.0.0.1").port(port).routing(routing).build().start();
-        System.out.println("listening on " + server.port());
-        Thread.currentThread().join();
+        return WebServer.builder().host("127.0.0.1").port(port).routing(routing).build().start();
     }
 
     private static final class OutputSink extends java.io.OutputStream {

@@ -1,17 +1,12 @@
 package dev.hearth.artifacts;
 
+import dev.hearth.net.Outbound;
 import dev.hearth.runners.BootProgress;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,15 +27,12 @@ final class Download {
 
     private static final long PROGRESS_EVERY_NANOS = 500_000_000L;
 
-    private final HttpClient http;
+    private final Outbound http;
     private final Duration timeout;
 
     Download(Duration timeout) {
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(Math.min(30, Math.max(1, timeout.toSeconds()))))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        this.http = Outbound.trusted(Duration.ofSeconds(Math.min(30, Math.max(1, timeout.toSeconds()))), true);
     }
 
     /** A file fetched to disk with the digests asked for. */
@@ -49,18 +41,18 @@ final class Download {
 
     /** The body of a small text resource, or null on 404 (a sidecar that this repository does not publish). */
     String textOrNull(URI uri, String setting) throws IOException {
-        HttpResponse<byte[]> r = send(uri, HttpResponse.BodyHandlers.ofByteArray(), setting);
-        if (r.statusCode() == 404 || r.statusCode() == 410) return null;
-        if (r.statusCode() / 100 != 2) throw new IOException("GET " + uri + " answered HTTP " + r.statusCode() + " (" + setting + ")");
-        return new String(r.body(), StandardCharsets.UTF_8);
+        Outbound.Answer r = send(uri, setting);
+        byte[] body = r.bytes();
+        if (r.status() == 404 || r.status() == 410) return null;
+        if (r.status() / 100 != 2) throw new IOException("GET " + uri + " answered HTTP " + r.status() + " (" + setting + ")");
+        return new String(body, StandardCharsets.UTF_8);
     }
 
     Fetched toFile(URI uri, Path target, List<String> algorithms, String label, BootProgress progress, String setting) throws IOException {
-        HttpResponse<InputStream> r = send(uri, HttpResponse.BodyHandlers.ofInputStream(), setting);
-        try (InputStream in = r.body()) {
-            if (r.statusCode() == 404) throw new IOException(label + " was not found at " + uri + " (HTTP 404): check the name and version, and " + setting);
-            if (r.statusCode() / 100 != 2) throw new IOException("GET " + uri + " answered HTTP " + r.statusCode() + " (" + setting + ")");
-            long total = r.headers().firstValueAsLong("content-length").orElse(-1);
+        try (Outbound.Answer r = send(uri, setting); InputStream in = r.body()) {
+            if (r.status() == 404) throw new IOException(label + " was not found at " + uri + " (HTTP 404): check the name and version, and " + setting);
+            if (r.status() / 100 != 2) throw new IOException("GET " + uri + " answered HTTP " + r.status() + " (" + setting + ")");
+            long total = r.contentLength();
             Map<String, MessageDigest> digests = new LinkedHashMap<>();
             for (String alg : algorithms) digests.put(alg, digest(alg));
             progress.step("downloading " + label + " from " + uri + (total >= 0 ? " (" + size(total) + ")" : ""));
@@ -90,15 +82,14 @@ final class Download {
         }
     }
 
-    private <T> HttpResponse<T> send(URI uri, HttpResponse.BodyHandler<T> handler, String setting) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", "hearth-artifacts").GET().build();
+    private Outbound.Answer send(URI uri, String setting) throws IOException {
         try {
-            return http.send(request, handler);
-        } catch (HttpConnectTimeoutException | ConnectException e) {
+            return http.get(uri, Map.of("User-Agent", "hearth-artifacts"), timeout);
+        } catch (Outbound.Unreachable e) {
             throw new IOException("cannot reach " + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + " to fetch " + uri
                     + " (" + e.getClass().getSimpleName() + "): check the network or " + setting
                     + "; on a machine without access, run `hearth models pull <slug>` elsewhere and copy the artifacts folder", e);
-        } catch (HttpTimeoutException e) {
+        } catch (Outbound.TimedOut e) {
             throw new IOException("GET " + uri + " timed out after " + timeout.toSeconds() + " s: check the network or " + setting
                     + " (artifacts.timeout_seconds sets the limit)", e);
         } catch (InterruptedException e) {

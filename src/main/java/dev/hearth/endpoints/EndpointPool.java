@@ -82,7 +82,8 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
         Scaling s = m.scaling();
         return new ModelSpec(e.name(), m.title(), m.category(), m.description(), m.ownedBy(), m.created(), m.output(), m.premium(),
                 m.retired(), m.disabledReason(), new Pricing(Pricing.Type.PER_CALL, 0, List.of(), 0), m.runner(),
-                new Scaling(e.idleTimeout(), e.workersMin(), e.workersMax(), s.slots(), e.executionTimeout(), s.queueSize()),
+                new Scaling(e.idleTimeout(), e.workersMin(), e.workersMax(), s.slots(), e.executionTimeout(), s.queueSize())
+                        .withBatching(s.batchWindowMillis(), s.maxBatch()),
                 m.inputSchema());
     }
 
@@ -377,6 +378,22 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
         return endpoint.executionTimeout();
     }
 
+    /** An endpoint batches as its catalog model does: its workers run the same runner. */
+    @Override
+    public int batchWindowMillis() {
+        return catalogModel.scaling().batchWindowMillis();
+    }
+
+    @Override
+    public int maxBatch() {
+        return catalogModel.scaling().maxBatch();
+    }
+
+    @Override
+    public synchronized int freeSlots() {
+        return workers.stream().filter(EndpointWorker::hasFreeSlot).mapToInt(w -> w.slots - w.busy).sum();
+    }
+
     /**
      * The next ready worker with a free slot after the one that took the last job (round-robin), waiting for one
      * while the pool scales up. Fails when the endpoint is closed or suspended, or when a boot fails after the
@@ -408,8 +425,13 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
             }
 
             @Override
+            public void served(int jobs) {
+                EndpointPool.this.served(worker, jobs);
+            }
+
+            @Override
             public void release(boolean served) {
-                EndpointPool.this.release(worker, served);
+                EndpointPool.this.release(worker);
             }
         };
     }
@@ -428,10 +450,14 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
         return null;
     }
 
-    private synchronized void release(EndpointWorker w, boolean served) {
+    /** Calls the worker completed: a batch is one slot's run but counts each of its calls. */
+    private synchronized void served(EndpointWorker w, int jobs) {
+        w.served += jobs;
+    }
+
+    private synchronized void release(EndpointWorker w) {
         runningCount.decrementAndGet();
         w.busy--;
-        if (served) w.served++;
         if (w.busy == 0) {
             w.idleSince = clock.millis();
             if (w.state == WorkerState.BUSY) w.state = WorkerState.READY;

@@ -1,42 +1,36 @@
 package dev.hearth.net;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Set;
 
 /**
  * Outbound HTTP on a user's behalf (media URLs, webhook deliveries) that cannot be turned against Hearth's own
  * network. Only http and https; the host is resolved once, every address it resolves to is checked by the
  * {@link AddressGuard}, and the socket is opened to a checked address itself — there is no second lookup for a
- * rebinding DNS server to answer differently. Redirects are followed by hand, at most {@code maxRedirects}, each
- * hop resolved and checked again; bodies are capped in size and the whole exchange (all hops) in time.
+ * rebinding DNS server to answer differently ({@link Outbound#pinned}: the client's resolver can only return the
+ * checked addresses, while TLS and the Host header keep the URL's host). Redirects are followed by hand, at most
+ * {@code maxRedirects}, each hop resolved and checked again; bodies are capped in size and the whole exchange
+ * (all hops) in time. No connection is kept: every hop connects to the addresses checked for it.
  */
 public final class GuardedHttp {
 
     private static final String USER_AGENT = "Hearth/1 (self-hosted AI model platform; media fetch)";
+    private static final Set<String> FRAMING = Set.of("host", "content-length", "connection", "transfer-encoding");
 
     private final AddressGuard guard;
     private final Duration connectTimeout;
     private final Duration timeout;
     private final int maxRedirects;
-    private final ExecutorService calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("hearth-fetch-", 0).factory());
 
     public GuardedHttp(AddressGuard guard, Duration connectTimeout, Duration timeout, int maxRedirects) {
         this.guard = guard;
@@ -52,26 +46,28 @@ public final class GuardedHttp {
     /** GETs {@code url}, following at most {@code maxRedirects} redirects, and returns at most {@code maxBytes}. */
     public Fetched get(String url, long maxBytes) throws FetchRefused {
         URI first = parse(url);
-        return withDeadline(url, sockets -> {
-            URI at = first;
-            for (int hop = 0; ; hop++) {
-                try (Http1Exchange res = open("GET", at, Map.of(), null, sockets)) {
-                    int status = res.status;
-                    if (isRedirect(status)) {
-                        String location = res.header("location");
-                        if (location == null) throw new FetchRefused(at + " answered " + status + " without a Location");
-                        if (hop >= maxRedirects) throw new FetchRefused(first + " redirected more than " + maxRedirects + " times");
-                        at = redirectTarget(at, location);
-                        continue;
-                    }
-                    if (status < 200 || status > 299) throw new FetchRefused(at + " answered HTTP " + status);
-                    String length = res.header("content-length");
-                    if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBytes) throw tooBig(at, maxBytes);
-                    byte[] body = readCapped(res.body, maxBytes, at);
-                    return new Fetched(body, res.header("content-type"), at);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        URI at = first;
+        for (int hop = 0; ; hop++) {
+            URI here = at;
+            try (Outbound.Answer res = open("GET", at, Map.of(), null, deadline)) {
+                int status = res.status();
+                if (isRedirect(status)) {
+                    String location = res.header("location");
+                    if (location == null) throw new FetchRefused(at + " answered " + status + " without a Location");
+                    if (hop >= maxRedirects) throw new FetchRefused(first + " redirected more than " + maxRedirects + " times");
+                    at = redirectTarget(at, location);
+                    continue;
                 }
+                if (status < 200 || status > 299) throw new FetchRefused(at + " answered HTTP " + status);
+                if (res.contentLength() > maxBytes) throw tooBig(at, maxBytes);
+                Outbound.Capped body = res.bytes(maxBytes);
+                if (body.truncated()) throw tooBig(at, maxBytes);
+                return new Fetched(body.bytes(), res.header("content-type"), at);
+            } catch (IOException e) {
+                throw explain(here.toString(), e);
             }
-        });
+        }
     }
 
     /**
@@ -80,14 +76,14 @@ public final class GuardedHttp {
      */
     public Answer postJson(String url, Map<String, String> headers, byte[] body) throws FetchRefused {
         URI target = parse(url);
-        Map<String, String> h = new java.util.LinkedHashMap<>(headers);
+        Map<String, String> h = new LinkedHashMap<>(headers);
         if (h.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-type"))) h.put("Content-Type", "application/json");
-        return withDeadline(url, sockets -> {
-            try (Http1Exchange res = open("POST", target, h, body, sockets)) {
-                byte[] start = readCapped(res.body, 4096, null);
-                return new Answer(res.status, new String(start, StandardCharsets.UTF_8));
-            }
-        });
+        try (Outbound.Answer res = open("POST", target, h, body, System.nanoTime() + timeout.toNanos())) {
+            byte[] start = res.bytes(4096).bytes();
+            return new Answer(res.status(), new String(start, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw explain(url, e);
+        }
     }
 
     /** Checks that {@code url} may be fetched (scheme, host, every address) without connecting: for registrations. */
@@ -106,21 +102,28 @@ public final class GuardedHttp {
         }
     }
 
-    /** Resolves and checks once, then connects to the checked addresses in turn until one answers. */
-    private Http1Exchange open(String method, URI uri, Map<String, String> headers, byte[] body, List<Socket> sockets)
+    /** Resolves and checks once, then connects only to the checked addresses (in turn until one answers). */
+    private Outbound.Answer open(String method, URI uri, Map<String, String> headers, byte[] body, long deadline)
             throws FetchRefused, IOException {
-        Map<String, String> h = new java.util.LinkedHashMap<>();
+        List<InetAddress> checked = resolve(uri);
+        long left = deadline - System.nanoTime();
+        if (left <= 0) throw timedOut(uri.toString());
+        Map<String, String> h = new LinkedHashMap<>();
         h.put("User-Agent", USER_AGENT);
-        h.putAll(headers);
-        IOException last = null;
-        for (InetAddress address : resolve(uri)) {
-            try {
-                return Http1Exchange.send(address, uri, method, h, body, connectTimeout, timeout, sockets::add);
-            } catch (Http1Exchange.ConnectFailed e) {
-                last = e;   // nothing was sent: the next address may be tried
-            }
+        h.put("Accept-Encoding", "identity");   // the bytes as served: no transparent decompression past the size cap
+        h.put("Accept", "*/*");
+        // framing and routing headers are the client's to write: a caller's Host must not steer the request
+        headers.forEach((name, value) -> {
+            if (!FRAMING.contains(name.toLowerCase(Locale.ROOT))) h.put(name, value);
+        });
+        try {
+            return Outbound.pinned(method, uri, checked, h, body, connectTimeout, Duration.ofNanos(left));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FetchRefused("fetching " + abbreviate(uri.toString()) + " was interrupted");
+        } catch (IllegalArgumentException e) {
+            throw new FetchRefused(abbreviate(uri.toString()) + " could not be fetched: " + e.getMessage());
         }
-        throw last;
     }
 
     /** Only absolute http(s) URLs with a host and no credentials. */
@@ -160,66 +163,21 @@ public final class GuardedHttp {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
-    /** At most {@code maxBytes}; more is an error when {@code at} is given, silently cut otherwise. */
-    private static byte[] readCapped(InputStream in, long maxBytes, URI at) throws IOException, FetchRefused {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[64 * 1024];
-        long total = 0;
-        for (int n; (n = in.read(buf)) >= 0; ) {
-            long room = maxBytes - total;
-            if (n > room) {
-                if (at != null) throw tooBig(at, maxBytes);
-                out.write(buf, 0, (int) room);
-                break;
-            }
-            out.write(buf, 0, n);
-            total += n;
-        }
-        return out.toByteArray();
-    }
-
     private static FetchRefused tooBig(URI at, long maxBytes) {
         return new FetchRefused(abbreviate(at.toString()) + " is larger than the limit of " + maxBytes + " bytes");
     }
 
-    private interface Exchange<T> {
-        T run(List<Socket> sockets) throws Exception;
+    private FetchRefused timedOut(String url) {
+        return new FetchRefused(abbreviate(url) + " did not answer within " + timeout.toSeconds() + " s");
     }
 
-    /** Runs one whole exchange (all hops) under the time cap; past it, its sockets are closed and it is interrupted. */
-    private <T> T withDeadline(String url, Exchange<T> exchange) throws FetchRefused {
-        List<Socket> sockets = new CopyOnWriteArrayList<>();
-        Future<T> f = calls.submit(() -> exchange.run(sockets));
-        try {
-            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new FetchRefused(abbreviate(url) + " did not answer within " + timeout.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FetchRefused("fetching " + abbreviate(url) + " was interrupted");
-        } catch (ExecutionException e) {
-            throw explain(url, e.getCause());
-        } finally {
-            f.cancel(true);
-            for (Socket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // already closed
-                }
-            }
-        }
-    }
-
-    private static FetchRefused explain(String url, Throwable failure) {
-        if (failure instanceof FetchRefused r) return r;
+    private FetchRefused explain(String url, IOException failure) {
         String u = abbreviate(url);
-        if (failure instanceof Http1Exchange.ConnectFailed c) return new FetchRefused(u + ": " + c.getMessage());
-        if (failure instanceof java.net.SocketTimeoutException) return new FetchRefused(u + ": no answer within the time limit");
+        // the call's time limit can also end a body read, after the answer's head arrived
+        if (failure instanceof Outbound.TimedOut || failure instanceof java.io.InterruptedIOException) return timedOut(url);
+        if (failure instanceof Outbound.Unreachable c) return new FetchRefused(u + ": " + c.getMessage());
         if (failure instanceof javax.net.ssl.SSLException s) return new FetchRefused(u + ": the TLS handshake failed (" + s.getMessage() + ")");
-        if (failure instanceof IOException io) return new FetchRefused(u + " could not be fetched: " + io.getMessage());
-        return new FetchRefused(u + " could not be fetched: " + failure.getClass().getSimpleName()
-                + (failure.getMessage() == null ? "" : " (" + failure.getMessage() + ")"));
+        return new FetchRefused(u + " could not be fetched: " + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage()));
     }
 
     static String abbreviate(String s) {

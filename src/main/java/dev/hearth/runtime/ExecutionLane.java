@@ -1,5 +1,6 @@
 package dev.hearth.runtime;
 
+import dev.hearth.runners.BatchRunner;
 import dev.hearth.runners.RunOutput;
 import dev.hearth.runners.Runner;
 
@@ -9,24 +10,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where every job waits and runs, for a catalog model and a dedicated endpoint alike: a bounded queue; one
  * dispatcher that takes the next job and waits for a runner with a free slot (which may mean a boot, or an
- * endpoint scaling up), as {@link Runners} decide; then the run under the execution timeout, on a thread of its
- * own so that a timeout or a cancel can interrupt it. Queue time is admission to start, boot included; the
- * processing time is what the runner took (or what a remote worker says it took, never more).
+ * endpoint scaling up), as {@link Runners} decide; then the run on a virtual thread of its own, which calls the
+ * runner itself, under the execution timeout (a timer ends the run's jobs and interrupts that thread). Queue time
+ * is admission to start, boot included; the processing time is what the runner took (or what a remote worker
+ * says it took, never more).
+ *
+ * <p>Dynamic batching: when the runner takes lists ({@link BatchRunner}) and the model's scaling allows it, the
+ * dispatcher lets other waiting jobs join the run ({@link #gather}), up to {@code max_batch}, for at most
+ * {@code batch_window_ms}; the run is one runner call and each job gets its own output, processing time (its
+ * share of the call, by the runner's weights) and end. Each job was admitted, held and is settled as its own.
  *
  * <p>A job can be withdrawn in each of its three places: queued ({@link #removeQueued}), held by the dispatcher
- * while a runner comes up (the job engine ends it; {@link Work#start} then says to skip it), or running
- * ({@link #interruptRunning}). Each job's end is reported to it once, by the thread that ran it.
+ * while a runner comes up or a batch gathers (the job engine ends it; {@link Work#start} then says to skip it), or
+ * running ({@link #interruptRunning}: it ends at once, its batch runs on for the others). Each job's end is
+ * reported to it exactly once, by whichever of its run, its timeout or its withdrawal claims it first.
  */
 public final class ExecutionLane implements JobLane {
 
@@ -41,6 +48,21 @@ public final class ExecutionLane implements JobLane {
 
         /** The execution timeout now (an endpoint's can change while it serves). */
         int timeoutSeconds();
+
+        /** How long a run waits for more jobs to join its batch ({@code scaling.batch_window_ms}); 0: no batching. */
+        default int batchWindowMillis() {
+            return 0;
+        }
+
+        /** The most jobs one runner call takes ({@code scaling.max_batch}); 1: no batching. */
+        default int maxBatch() {
+            return 1;
+        }
+
+        /** Slots free right now besides the one just acquired; 0 when unknown (a batch then takes all that waits). */
+        default int freeSlots() {
+            return 0;
+        }
     }
 
     /** One runner slot taken for one job. */
@@ -52,23 +74,43 @@ public final class ExecutionLane implements JobLane {
         default void callReturned() {
         }
 
-        /** The job ended, so its slot is free again; {@code served} when it completed. */
+        /** How many jobs the slot's run completed (a batch completes several); called once, before {@link #release}, when any did. */
+        default void served(int jobs) {
+        }
+
+        /** The job (or the batch) ended, so its slot is free again; {@code served} when it completed. */
         void release(boolean served);
+    }
+
+    /**
+     * Each run's execution timeout. A run's thread calls the runner itself (no second thread waits on it): when
+     * the timeout fires first, the timer ends the run's jobs and interrupts the thread. One daemon thread serves
+     * every lane; it only starts a virtual thread for the report, so a slow settlement never delays another lane.
+     */
+    private static final ScheduledThreadPoolExecutor TIMEOUTS = timeouts();
+
+    private static ScheduledThreadPoolExecutor timeouts() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("hearth-run-timeouts").unstarted(r));
+        t.setRemoveOnCancelPolicy(true); // a run that ends in time leaves no timer behind
+        return t;
     }
 
     private final String name;
     private final Runners runners;
     private final Clock clock;
     private final LinkedBlockingQueue<Work> queue;
-    private final Map<String, Future<RunOutput>> running = new ConcurrentHashMap<>();
-    private final ExecutorService runs = Executors.newVirtualThreadPerTaskExecutor();
+    /** The run each running job belongs to, by job id; a job leaves it when its end is reported. */
+    private final Map<String, Run> running = new ConcurrentHashMap<>();
     private final Thread dispatcher;
     /** The job the dispatcher holds while it waits for a runner; it still counts as queued. */
     private volatile Work taken;
     private volatile boolean stopped;
     private volatile boolean closed;
-    /** Jobs started and not yet reported: {@link #close} waits for them, so their ends are settled before the store closes. */
-    private final java.util.concurrent.atomic.AtomicInteger unreported = new java.util.concurrent.atomic.AtomicInteger();
+    /** Runs started whose jobs have not all been reported: {@link #close} waits for them, so their ends are settled before the store closes. */
+    private final AtomicInteger unreported = new AtomicInteger();
+    /** Runs started and the jobs they carried, since the lane began: jobs ÷ runs is the mean batch (status, tests). */
+    private final java.util.concurrent.atomic.AtomicLong runsStarted = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong jobsStarted = new java.util.concurrent.atomic.AtomicLong();
 
     /** {@code name} starts the lane's messages: "Model 'x'" or "Endpoint 'y'". */
     public ExecutionLane(String name, String threadName, int queueSize, Runners runners, Clock clock) {
@@ -90,10 +132,14 @@ public final class ExecutionLane implements JobLane {
         return queue.removeIf(w -> w.id().equals(jobId));
     }
 
+    /**
+     * Ends a running job at once as canceled (reported on the caller's thread, exactly once). The run goes on for
+     * the other jobs of its batch; when none is left, its thread is interrupted.
+     */
     @Override
     public boolean interruptRunning(String jobId) {
-        Future<RunOutput> f = running.get(jobId);
-        return f != null && f.cancel(true);
+        Run run = running.get(jobId);
+        return run != null && run.withdraw(jobId);
     }
 
     /** Jobs waiting, the one waiting for a runner included. */
@@ -104,6 +150,16 @@ public final class ExecutionLane implements JobLane {
     /** Jobs running now. */
     public int running() {
         return running.size();
+    }
+
+    /** Runs (runner calls, one per batch) started since the lane began. */
+    public long runsStarted() {
+        return runsStarted.get();
+    }
+
+    /** Jobs started since the lane began, in all its runs. */
+    public long jobsStarted() {
+        return jobsStarted.get();
     }
 
     private void dispatch() {
@@ -129,60 +185,241 @@ public final class ExecutionLane implements JobLane {
                 return;
             }
             taken = null;
-            long queueMillis = (System.nanoTime() - w.admittedNanos()) / 1_000_000;
-            if (!w.start(queueMillis)) {
-                // withdrawn while it waited for the runner: the job engine has already ended it
+            List<Work> jobs = new ArrayList<>(1);
+            // withdrawn while it waited for the runner: the job engine has already ended it
+            if (w.start(millisSince(w.admittedNanos()))) jobs.add(w);
+            if (lease.runner() instanceof BatchRunner && runners.maxBatch() > 1 && runners.batchWindowMillis() > 0) {
+                try {
+                    gather(jobs, runners.maxBatch(), runners.batchWindowMillis());
+                } catch (InterruptedException e) {
+                    // stopping: what was gathered has started, so it is reported like a run interrupted by the stop
+                    lease.callReturned();
+                    lease.release(false);
+                    jobs.forEach(j -> j.failed(new CancellationException("stopped")));
+                    return;
+                }
+            }
+            if (jobs.isEmpty()) {
                 lease.callReturned();
                 lease.release(false);
                 continue;
             }
+            Run run = new Run(jobs, lease);
+            runsStarted.incrementAndGet();
+            jobsStarted.addAndGet(jobs.size());
             unreported.incrementAndGet();
-            Thread.ofVirtual().name("job-" + w.id()).start(() -> {
-                try {
-                    run(w, lease, queueMillis);
-                } finally {
-                    unreported.decrementAndGet();
-                }
-            });
+            jobs.forEach(j -> running.put(j.id(), run));
+            Thread.ofVirtual().name("job-" + w.id()).start(run);
         }
     }
 
-    private void run(Work w, Lease lease, long queueMillis) {
-        int timeoutSeconds = runners.timeoutSeconds();
-        long started = System.nanoTime();
-        long startedAt = clock.millis();
-        Future<RunOutput> f = runs.submit(() -> {
+    /**
+     * Dynamic batching: more jobs of this lane join the run the dispatcher is about to start, up to
+     * {@code max}: those already waiting at once, and those that arrive within {@code windowMillis}. The lane
+     * waits for the window only while the model is busy (other runs in flight, or jobs were waiting): concurrent
+     * callers are then arriving, while a lone call, which finds the model idle, starts without waiting.
+     *
+     * <p>While other slots are free, a batch takes only its share of what waits and leaves the rest to them: on a
+     * CPU, separate runs on separate cores beat one batch on one core, so jobs are batched once every slot is busy.
+     */
+    private void gather(List<Work> jobs, int max, int windowMillis) throws InterruptedException {
+        boolean busy = !running.isEmpty() || !queue.isEmpty();
+        long deadline = System.nanoTime() + windowMillis * 1_000_000L;
+        while (jobs.size() < max) {
+            int waiting = jobs.size() + queue.size();
+            int share = (waiting + runners.freeSlots()) / (runners.freeSlots() + 1); // rounded up
+            if (!jobs.isEmpty() && jobs.size() >= share && runners.freeSlots() > 0) return;
+            Work next = queue.poll();
+            if (next == null) {
+                long left = deadline - System.nanoTime();
+                if (!busy || left <= 0) return;
+                next = queue.poll(left, TimeUnit.NANOSECONDS);
+                if (next == null) return;
+            }
+            if (next.start(millisSince(next.admittedNanos()))) jobs.add(next);
+        }
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    /**
+     * One runner call for one job, or for a batch of jobs gathered by {@link #gather}, on its own virtual thread
+     * under the execution timeout. Each job's end is claimed once ({@link #claim}) by whichever comes first: the
+     * run's own result, the timeout (every job still open), or a cancel or give-up of that one job. The slot is
+     * freed when the last job is claimed, before the jobs hear their ends, so a caller's next call finds it free.
+     */
+    private final class Run implements Runnable {
+        final List<Work> jobs;
+        final Lease lease;
+        final AtomicBoolean[] ended;
+        final AtomicInteger open;
+        final int timeoutSeconds = runners.timeoutSeconds();
+        volatile Thread thread;
+        volatile ScheduledFuture<?> timer;
+        /** Jobs of this run that completed: the slot's lease is told when the last job is claimed. */
+        final AtomicInteger served = new AtomicInteger();
+
+        Run(List<Work> jobs, Lease lease) {
+            this.jobs = List.copyOf(jobs);
+            this.lease = lease;
+            this.ended = new AtomicBoolean[jobs.size()];
+            for (int i = 0; i < ended.length; i++) ended[i] = new AtomicBoolean();
+            this.open = new AtomicInteger(jobs.size());
+        }
+
+        @Override
+        public void run() {
+            thread = Thread.currentThread();
+            long started = System.nanoTime();
+            long startedAt = clock.millis();
+            // queue time runs to the start of the run: a wait for batch partners is waiting, not processing
+            long[] queueMillis = new long[jobs.size()];
+            for (int i = 0; i < queueMillis.length; i++) queueMillis[i] = (started - jobs.get(i).admittedNanos()) / 1_000_000;
             try {
-                return lease.runner().run(w.input());
+                if (open.get() == 0) return; // every job was withdrawn before the thread started: nothing to run
+                timer = TIMEOUTS.schedule(() -> Thread.ofVirtual().name("timeout-" + jobs.getFirst().id()).start(this::timedOut),
+                        timeoutSeconds, TimeUnit.SECONDS);
+                if (jobs.size() == 1) {
+                    RunOutput out = lease.runner().run(jobs.getFirst().input());
+                    long measured = (System.nanoTime() - started) / 1_000_000;
+                    succeed(List.of(out), new long[]{processingMillis(out, measured)}, queueMillis, startedAt);
+                } else {
+                    runBatch(started, startedAt, queueMillis);
+                }
+            } catch (Throwable t) {
+                failOpen(t instanceof Exception e ? e : new RuntimeException(t));
             } finally {
+                ScheduledFuture<?> t = timer;
+                if (t != null) t.cancel(false);
                 lease.callReturned();
             }
-        });
-        running.put(w.id(), f);
-        try {
-            RunOutput out = f.get(timeoutSeconds * 1000L, TimeUnit.MILLISECONDS);
-            running.remove(w.id());
-            lease.release(true);
-            w.succeeded(new Execution(out, queueMillis, processingMillis(out, (System.nanoTime() - started) / 1_000_000), startedAt));
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            end(w, lease, new ExecutionTimeout(name + " did not finish within its execution timeout of " + timeoutSeconds + " s"));
-        } catch (CancellationException e) {
-            end(w, lease, e);
-        } catch (ExecutionException e) {
-            end(w, lease, e.getCause() instanceof Exception ex ? ex : new RuntimeException(e.getCause()));
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            end(w, lease, new CancellationException("stopped"));
-        } catch (RuntimeException e) {
-            end(w, lease, e);
         }
-    }
 
-    private void end(Work w, Lease lease, Exception cause) {
-        running.remove(w.id());
-        lease.release(false);
-        w.failed(cause);
+        /**
+         * The batch as one runner call; its measured time is shared among the jobs by the runner's weights (an
+         * embedding's tokens). If the call fails as a whole, each job still open runs alone, so that one bad
+         * input fails only its own job.
+         */
+        private void runBatch(long started, long startedAt, long[] queueMillis) throws Exception {
+            BatchRunner runner = (BatchRunner) lease.runner();
+            List<RunOutput> outs;
+            try {
+                outs = runner.runBatch(jobs.stream().map(Work::input).toList());
+                if (outs.size() != jobs.size())
+                    throw new IllegalStateException("the runner gave " + outs.size() + " outputs for " + jobs.size() + " inputs");
+            } catch (Exception e) {
+                if (open.get() == 0 || Thread.currentThread().isInterrupted()) throw e;
+                alone(queueMillis, startedAt);
+                return;
+            }
+            long measured = (System.nanoTime() - started) / 1_000_000;
+            long total = 0;
+            long[] weights = new long[outs.size()];
+            for (int i = 0; i < weights.length; i++) total += weights[i] = Math.max(1, runner.weight(outs.get(i)));
+            long[] processing = new long[outs.size()];
+            for (int i = 0; i < processing.length; i++) processing[i] = processingMillis(outs.get(i), measured * weights[i] / total);
+            succeed(outs, processing, queueMillis, startedAt);
+        }
+
+        /** Each job still open as its own runner call, one after the other, under the batch's timeout. */
+        private void alone(long[] queueMillis, long startedAt) {
+            for (int i = 0; i < jobs.size(); i++) {
+                if (ended[i].get()) continue;
+                if (Thread.currentThread().isInterrupted()) return; // timed out or stopped: the rest were ended there
+                long t0 = System.nanoTime();
+                try {
+                    RunOutput out = lease.runner().run(jobs.get(i).input());
+                    long measured = (System.nanoTime() - t0) / 1_000_000;
+                    report(i, out, processingMillis(out, measured), queueMillis[i], startedAt);
+                } catch (Throwable t) {
+                    if (claim(i)) jobs.get(i).failed(t instanceof Exception e ? e : new RuntimeException(t));
+                }
+            }
+        }
+
+        private void report(int i, RunOutput out, long processing, long queueMillis, long startedAt) {
+            if (claimServed(i)) jobs.get(i).succeeded(new Execution(out, queueMillis, processing, startedAt));
+        }
+
+        /** Claims every job still open first (the slot is then free), then tells each its result. */
+        private void succeed(List<RunOutput> outs, long[] processing, long[] queueMillis, long startedAt) {
+            List<Integer> mine = new ArrayList<>(jobs.size());
+            for (int i = 0; i < jobs.size(); i++) if (ended[i].compareAndSet(false, true)) mine.add(i);
+            served.addAndGet(mine.size());
+            closed(mine);
+            for (int i : mine) jobs.get(i).succeeded(new Execution(outs.get(i), queueMillis[i], processing[i], startedAt));
+        }
+
+        private void failOpen(Exception cause) {
+            List<Integer> mine = new ArrayList<>(jobs.size());
+            for (int i = 0; i < jobs.size(); i++) if (ended[i].compareAndSet(false, true)) mine.add(i);
+            closed(mine);
+            for (int i : mine) jobs.get(i).failed(cause);
+        }
+
+        private void timedOut() {
+            List<Integer> mine = new ArrayList<>(jobs.size());
+            for (int i = 0; i < jobs.size(); i++) if (ended[i].compareAndSet(false, true)) mine.add(i);
+            if (mine.isEmpty()) return;
+            closed(mine);
+            Thread t = thread;
+            if (t != null) t.interrupt();
+            for (int i : mine) jobs.get(i).failed(new ExecutionTimeout(name + " did not finish within its execution timeout of " + timeoutSeconds + " s"));
+        }
+
+        /** The caller canceled or gave up on one job: it ends now; the others of the batch run on. */
+        boolean withdraw(String jobId) {
+            for (int i = 0; i < jobs.size(); i++) {
+                if (!jobs.get(i).id().equals(jobId)) continue;
+                if (!ended[i].compareAndSet(false, true)) return false;
+                boolean last = closed(List.of(i));
+                Thread t = thread;
+                if (last && t != null) t.interrupt(); // nobody waits for this run any more
+                jobs.get(i).failed(new CancellationException("canceled"));
+                return true;
+            }
+            return false;
+        }
+
+        /** Every job still open ends canceled and the run is interrupted (an endpoint suspended, Hearth stopping). */
+        void interrupt() {
+            List<Integer> mine = new ArrayList<>(jobs.size());
+            for (int i = 0; i < jobs.size(); i++) if (ended[i].compareAndSet(false, true)) mine.add(i);
+            if (mine.isEmpty()) return;
+            closed(mine);
+            Thread t = thread;
+            if (t != null) t.interrupt();
+            for (int i : mine) jobs.get(i).failed(new CancellationException("stopped"));
+        }
+
+        private boolean claim(int i) {
+            if (!ended[i].compareAndSet(false, true)) return false;
+            closed(List.of(i));
+            return true;
+        }
+
+        private boolean claimServed(int i) {
+            if (!ended[i].compareAndSet(false, true)) return false;
+            served.incrementAndGet();
+            closed(List.of(i));
+            return true;
+        }
+
+        /** Jobs whose ends were just claimed leave the running set; the last one frees the slot. True for the last. */
+        private boolean closed(List<Integer> claimed) {
+            if (claimed.isEmpty()) return false;
+            for (int i : claimed) running.remove(jobs.get(i).id());
+            if (open.addAndGet(-claimed.size()) != 0) return false;
+            ScheduledFuture<?> t = timer;
+            if (t != null) t.cancel(false);
+            int completed = served.get();
+            if (completed > 0) lease.served(completed);
+            lease.release(completed > 0);
+            unreported.decrementAndGet();
+            return true;
+        }
     }
 
     /**
@@ -204,7 +441,7 @@ public final class ExecutionLane implements JobLane {
 
     /** Interrupts every running job; each is reported failed with a CancellationException. */
     public void interruptAll() {
-        running.values().forEach(f -> f.cancel(true));
+        java.util.Set.copyOf(running.values()).forEach(Run::interrupt);
     }
 
     /** Stops taking jobs; returns those still waiting so the engine can keep or fail them. Running jobs go on. */
@@ -233,6 +470,5 @@ public final class ExecutionLane implements JobLane {
                 break;
             }
         }
-        runs.shutdownNow();
     }
 }

@@ -101,6 +101,12 @@ public final class ModelPool implements AutoCloseable {
         return lane == null ? 0 : lane.instance.boots.get();
     }
 
+    /** Runs a model's lane started (one per batch) and the jobs they carried, since start: {runs, jobs}. */
+    public long[] runsAndJobs(String slug) {
+        ModelRunners lane = lanes.get(slug);
+        return lane == null ? new long[]{0, 0} : new long[]{lane.lane.runsStarted(), lane.lane.jobsStarted()};
+    }
+
     public int busy() {
         return lanes.values().stream().mapToInt(ModelRunners::busy).sum();
     }

@@ -39,6 +39,21 @@ final class ModelRunners implements ExecutionLane.Runners {
     }
 
     @Override
+    public int batchWindowMillis() {
+        return instance.spec.scaling().batchWindowMillis();
+    }
+
+    @Override
+    public int maxBatch() {
+        return instance.spec.scaling().maxBatch();
+    }
+
+    @Override
+    public int freeSlots() {
+        return places.availablePermits();
+    }
+
+    @Override
     public ExecutionLane.Lease acquire(Work w) throws ModelUnavailable, InterruptedException {
         places.acquire();
         Runner r;

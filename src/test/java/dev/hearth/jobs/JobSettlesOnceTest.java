@@ -13,6 +13,7 @@ import dev.hearth.config.HearthConfig;
 import dev.hearth.http.Json;
 import dev.hearth.runners.RunOutput;
 import dev.hearth.runtime.Execution;
+import dev.hearth.runtime.ExecutionLane;
 import dev.hearth.runtime.ExecutionTimeout;
 import dev.hearth.runtime.JobLane;
 import dev.hearth.runtime.ModelPool;
@@ -178,6 +179,168 @@ class JobSettlesOnceTest {
             assertThat(ledger.balance(account).held()).isZero();
             assertThat(before - ledger.balance(account).total()).isEqualTo(charged);
             assertThat(charged).as("some jobs completed despite the races").isPositive();
+        }
+    }
+
+    /**
+     * The same storm on a real {@link ExecutionLane} that batches: 200 jobs on two slots of a list-taking runner
+     * (a test double for the lane that echoes each job's number; it is no model), gathered into batches of up to
+     * 8. Some jobs hang until their batch's execution timeout (which then ends every job of that batch), some are
+     * bad (their batch fails and each job runs alone), and give-ups and cancels land on jobs while they are
+     * queued, gathered into a batch, or running in one. Every job must end once, with its own output when it
+     * completes, and the money must add up as above.
+     */
+    @Test
+    void batchedJobsSettleExactlyOnceWhateverEndsThem() throws Exception {
+        Path dir = Files.createTempDirectory("hearth-batch-race");
+        Path catalogDir = Files.createDirectories(dir.resolve("catalog"));
+        Files.writeString(catalogDir.resolve("race-model.yaml"), """
+                slug: race-model
+                title: race model (test only)
+                category: test
+                pricing: {type: per_call, price: 0.01}
+                runner: {type: none}
+                scaling: {execution_timeout: 1}
+                input_schema: {type: object}
+                """);
+        HearthConfig config = ConfigLoader.load(null, Map.of(), Map.of("data_dir", dir.resolve("data").toString()));
+        TestClock clock = new TestClock();
+        int jobs = 200;
+        List<Integer> batchSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.hearth.runners.BatchRunner echo = new dev.hearth.runners.BatchRunner() {
+            @Override
+            public RunOutput run(dev.hearth.runners.RunInput input) throws Exception {
+                return runBatch(List.of(input)).getFirst();
+            }
+
+            @Override
+            public List<RunOutput> runBatch(List<dev.hearth.runners.RunInput> inputs) throws Exception {
+                batchSizes.add(inputs.size());
+                Thread.sleep(ThreadLocalRandom.current().nextInt(3)); // long enough for give-ups to land mid-run
+                List<RunOutput> outs = new ArrayList<>();
+                for (var in : inputs) {
+                    if (in.params().path("hang").asBoolean()) Thread.sleep(60_000); // until the timeout interrupts it
+                    if (in.params().path("bad").asBoolean()) throw new dev.hearth.runners.RunFailure("bad input");
+                    outs.add(new RunOutput.Json(Json.object().put("n", in.params().path("n").asInt()), 0));
+                }
+                return outs;
+            }
+        };
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(2);
+        ExecutionLane lane = new ExecutionLane("Model 'race-model'", "lane-race", 1000, new ExecutionLane.Runners() {
+            @Override
+            public ExecutionLane.Lease acquire(Work work) throws InterruptedException {
+                slots.acquire();
+                return new ExecutionLane.Lease() {
+                    @Override
+                    public dev.hearth.runners.Runner runner() {
+                        return echo;
+                    }
+
+                    @Override
+                    public void release(boolean served) {
+                        slots.release();
+                    }
+                };
+            }
+
+            @Override
+            public int timeoutSeconds() {
+                return 1;
+            }
+
+            @Override
+            public int batchWindowMillis() {
+                return 2;
+            }
+
+            @Override
+            public int maxBatch() {
+                return 8;
+            }
+        }, clock);
+        try (Database db = Database.open(config); UsageRecorder usage = new UsageRecorder(db)) {
+            Ledger ledger = new Ledger(db, clock);
+            Accounts accounts = new Accounts(db, ledger, clock);
+            String account = accounts.create("racer", "free", jobs * PRICE * 2).accountId();
+            long before = ledger.balance(account).total();
+            Catalog catalog = Catalog.load(catalogDir.toString());
+            ModelSpec model = catalog.find("race-model");
+            ModelPool pool = new ModelPool(catalog, Map.of(), clock);
+            JobEngine engine = new JobEngine(ledger, pool, new JobStore(db, config.jobs().leaseSeconds() * 1000L), usage, new ModelResolver(catalog, pool, EndpointTargets.NONE),
+                    clock, config.jobs(), false);
+            Principal caller = new Principal(account, null, false);
+
+            List<Job> all = new ArrayList<>();
+            for (int i = 0; i < jobs; i++) {
+                String id = "job-" + i;
+                boolean durable = i % 2 == 0;
+                CreditHold hold = ledger.hold(account, id, PRICE, 60_000);
+                ObjectNode params = Json.object().put("n", i);
+                if (i % 50 == 7) params.put("hang", true);
+                if (i % 11 == 3) params.put("bad", true);
+                Job job = new Job(id, caller, model, params, Map.of(), params, null, null, hold, null, null,
+                        durable, null, clock.millis(), System.nanoTime(), engine);
+                job.lane = lane;
+                if (durable) engine.store().insert(job, config.jobs().nodeId(), "{}", null, null);
+                all.add(job);
+            }
+
+            ExecutorService threads = Executors.newFixedThreadPool(8);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> tasks = new ArrayList<>();
+            for (Job job : all) {
+                tasks.add(threads.submit(() -> {
+                    go.await();
+                    engine.submit(job);
+                    return null;
+                }));
+                tasks.add(threads.submit(() -> {
+                    go.await();
+                    Thread.sleep(ThreadLocalRandom.current().nextInt(20));
+                    if (ThreadLocalRandom.current().nextInt(4) == 0) engine.giveUp(job, new QueueFull("no free capacity in time"));
+                    return null;
+                }));
+                if (job.durable) tasks.add(threads.submit(() -> {
+                    go.await();
+                    Thread.sleep(ThreadLocalRandom.current().nextInt(20));
+                    if (ThreadLocalRandom.current().nextInt(4) == 0) engine.cancel(caller, job.id);
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> t : tasks) t.get(60, TimeUnit.SECONDS);
+            threads.shutdown();
+
+            long charged = 0;
+            int completed = 0;
+            for (Job job : all) {
+                // every job ends on its own (run, timeout, bad input, give-up or cancel): none may be left waiting
+                JobOutcome outcome = job.outcome.get(30, TimeUnit.SECONDS);
+                HoldState holdState = ledger.holdState(job.hold.id()).orElseThrow();
+                switch (outcome) {
+                    case JobOutcome.Completed c -> {
+                        assertThat(holdState).as(job.id).isEqualTo(HoldState.SETTLED);
+                        assertThat(job.params.has("hang") || job.params.has("bad")).as(job.id).isFalse();
+                        // its own output, not a neighbour's from the same batch
+                        assertThat(((RunOutput.Json) c.result().output()).body().get("n").asInt()).as(job.id).isEqualTo(job.params.get("n").asInt());
+                        charged += c.result().cost();
+                        completed++;
+                        if (job.durable) assertThat(engine.store().find(job.id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+                    }
+                    case JobOutcome.Failed f -> {
+                        assertThat(holdState).as(job.id).isEqualTo(HoldState.VOIDED);
+                        if (job.durable) assertThat(engine.store().find(job.id).orElseThrow().status()).isIn(JobStatus.FAILED, JobStatus.CANCELED);
+                    }
+                }
+            }
+            assertThat(ledger.balance(account).held()).isZero();
+            assertThat(before - ledger.balance(account).total()).isEqualTo(charged);
+            assertThat(completed).as("some jobs completed despite the races").isPositive();
+            assertThat(batchSizes).as("jobs were batched").anyMatch(size -> size > 1);
+            assertThat(lane.running()).isZero();
+        } finally {
+            lane.close();
         }
     }
 

@@ -3,13 +3,13 @@ package dev.hearth.runners.cog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.http.Json;
+import dev.hearth.net.Outbound;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Speaks Cog's HTTP protocol to one server (a Cog container, {@code hearth worker}, anything that serves
@@ -30,16 +30,16 @@ public final class CogClient {
     }
 
     private final URI base;
-    private final HttpClient http;
+    private final Outbound http;
 
-    public CogClient(String baseUrl, HttpClient http) {
+    public CogClient(String baseUrl, Outbound http) {
         this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
         this.http = http;
     }
 
-    public static HttpClient newHttpClient() {
-        // HTTP/1.1: Cog servers (uvicorn, coglet) and hearth worker speak it; no upgrade round trip
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    /** Keep-alive to the worker (Cog servers and hearth worker speak HTTP/1.1); redirects are not followed. */
+    public static Outbound newHttpClient() {
+        return Outbound.trusted(Duration.ofSeconds(5), false);
     }
 
     public String url() {
@@ -47,10 +47,8 @@ public final class CogClient {
     }
 
     public HealthReport health() throws InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(base.resolve("health-check")).timeout(Duration.ofSeconds(5)).GET().build();
         try {
-            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-            JsonNode body = Json.MAPPER.readTree(r.body());
+            JsonNode body = Json.MAPPER.readTree(http.get(base.resolve("health-check"), Map.of(), Duration.ofSeconds(5)).bytes());
             Health h;
             try {
                 h = Health.valueOf(body.path("status").asText("UNKNOWN"));
@@ -70,25 +68,21 @@ public final class CogClient {
     public Reply predict(String id, ObjectNode input) throws IOException, InterruptedException {
         ObjectNode body = Json.object().put("id", id);
         body.set("input", input);
-        HttpRequest req = HttpRequest.newBuilder(base.resolve("predictions/" + id))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build();
-        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        Outbound.Answer r = http.send("PUT", base.resolve("predictions/" + id), Map.of("Content-Type", "application/json"), Json.bytes(body), null);
+        byte[] answer = r.bytes();
         JsonNode json = null;
         try {
-            json = Json.MAPPER.readTree(r.body());
+            json = Json.MAPPER.readTree(answer);
         } catch (IOException notJson) {
             // kept as text for the error message
         }
-        return new Reply(r.statusCode(), json, new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        return new Reply(r.status(), json, new String(answer, StandardCharsets.UTF_8));
     }
 
     /** {@code POST /predictions/{id}/cancel}, best effort: a server that no longer knows the id answers 404. */
     public void cancel(String id) {
-        HttpRequest req = HttpRequest.newBuilder(base.resolve("predictions/" + id + "/cancel")).timeout(Duration.ofSeconds(5))
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
         try {
-            http.send(req, HttpResponse.BodyHandlers.discarding());
+            http.send("POST", base.resolve("predictions/" + id + "/cancel"), Map.of(), null, Duration.ofSeconds(5)).close();
         } catch (IOException | InterruptedException e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
         }

@@ -3,20 +3,19 @@ package dev.hearth.runners.cog;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.http.Json;
+import dev.hearth.net.Outbound;
 import dev.hearth.runners.RunOutput;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a finished Cog prediction into a Hearth output. A file output (a {@code data:} URL, or an http(s)
@@ -30,9 +29,9 @@ public final class CogOutputs {
     /** The most bytes fetched for one output file at a URL. */
     static final long MAX_FILE_BYTES = 256L << 20;
 
-    private final HttpClient http;
+    private final Outbound http;
 
-    public CogOutputs(HttpClient http) {
+    public CogOutputs(Outbound http) {
         this.http = http;
     }
 
@@ -73,13 +72,12 @@ public final class CogOutputs {
 
     Fetched fetch(String ref) throws IOException, InterruptedException {
         if (ref.startsWith("data:")) return dataUrl(ref);
-        HttpRequest req = HttpRequest.newBuilder(URI.create(ref)).timeout(Duration.ofSeconds(120)).GET().build();
-        HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
-            if (r.statusCode() != 200) throw new IOException("fetching the output file " + ref + " answered HTTP " + r.statusCode());
+        try (Outbound.Answer r = http.get(URI.create(ref), Map.of(), Duration.ofSeconds(120)); InputStream in = r.body()) {
+            if (r.status() != 200) throw new IOException("fetching the output file " + ref + " answered HTTP " + r.status());
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, MAX_FILE_BYTES + 1));
             if (bytes.length > MAX_FILE_BYTES) throw new IOException("the output file at " + ref + " is over " + MAX_FILE_BYTES + " bytes");
-            return new Fetched(bytes, r.headers().firstValue("content-type").map(t -> t.split(";")[0].trim()).orElse(null));
+            String type = r.header("content-type");
+            return new Fetched(bytes, type == null ? null : type.split(";")[0].trim());
         }
     }
 

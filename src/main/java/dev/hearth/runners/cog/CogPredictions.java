@@ -1,12 +1,11 @@
 package dev.hearth.runners.cog;
 
+import dev.hearth.net.Outbound;
 import dev.hearth.runners.RunFailure;
 import dev.hearth.runners.RunInput;
 import dev.hearth.runners.RunOutput;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.http.HttpConnectTimeoutException;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -94,7 +93,7 @@ public final class CogPredictions {
                 servers.using(c, true);
                 try {
                     a = onServer(c, in, servers);
-                } catch (ConnectException | HttpConnectTimeoutException e) {
+                } catch (Outbound.Unreachable e) {
                     unreachable++;
                     continue;
                 } finally {
@@ -122,7 +121,7 @@ public final class CogPredictions {
                 // timed out or canceled: stop the prediction too, not only our wait for it
                 c.cancel(in.requestId());
                 throw e;
-            } catch (ConnectException | HttpConnectTimeoutException e) {
+            } catch (Outbound.Unreachable e) {
                 if (broken == 0) throw e;
                 throw new IOException("the worker at " + c.url() + " went away during the prediction: " + e.getMessage(), e);
             } catch (IOException e) {

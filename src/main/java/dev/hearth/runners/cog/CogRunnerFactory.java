@@ -1,12 +1,12 @@
 package dev.hearth.runners.cog;
 
+import dev.hearth.net.Outbound;
 import dev.hearth.runners.BootProgress;
 import dev.hearth.runners.Runner;
 import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.RunnerSpec;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +24,7 @@ public final class CogRunnerFactory implements RunnerFactory {
 
     public static final String TYPE = "cog";
 
-    private final HttpClient http = CogClient.newHttpClient();
+    private final Outbound http = CogClient.newHttpClient();
 
     @Override
     public String type() {

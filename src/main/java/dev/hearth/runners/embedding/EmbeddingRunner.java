@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.runners.BatchRunner;
 import dev.hearth.runners.RunFailure;
 import dev.hearth.runners.RunInput;
 import dev.hearth.runners.RunOutput;
-import dev.hearth.runners.Runner;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +15,11 @@ import java.util.List;
 /**
  * Answers an embedding request. Takes Segmind's {@code {"text": "..."}} or OpenAI's {@code {"input": "..."}} /
  * {@code {"input": ["...", ...]}} and returns {@code {"embeddings": [[...], ...], "dimensions": n, "tokens": t}},
- * one vector per text in order, billed per token read.
+ * one vector per text in order, billed per token read. Takes lists: the lane may gather several callers' calls
+ * into one {@link #runBatch} (one padded ONNX run with the catalog's {@code paddedBatches}, else one run per
+ * text on one thread).
  */
-final class EmbeddingRunner implements Runner {
+final class EmbeddingRunner implements BatchRunner {
 
     private final TextEmbedder embedder;
 
@@ -27,7 +29,25 @@ final class EmbeddingRunner implements Runner {
 
     @Override
     public RunOutput run(RunInput input) throws Exception {
-        Embeddings embeddings = embedder.embed(texts(input.params()));
+        return output(embedder.embed(texts(input.params())));
+    }
+
+    @Override
+    public List<RunOutput> runBatch(List<RunInput> inputs) throws Exception {
+        List<List<String>> groups = new ArrayList<>(inputs.size());
+        for (RunInput input : inputs) groups.add(texts(input.params()));
+        List<RunOutput> outputs = new ArrayList<>(inputs.size());
+        for (Embeddings each : embedder.embedEach(groups)) outputs.add(output(each));
+        return outputs;
+    }
+
+    /** A call's share of a batch's time follows the tokens it read (at least 1: an empty text still ran). */
+    @Override
+    public long weight(RunOutput output) {
+        return output instanceof RunOutput.Json json ? Math.max(1, json.billableUnits()) : 1;
+    }
+
+    private RunOutput output(Embeddings embeddings) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         ArrayNode vectors = body.putArray("embeddings");
         for (float[] vector : embeddings.vectors()) {

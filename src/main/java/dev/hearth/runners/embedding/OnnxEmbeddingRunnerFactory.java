@@ -12,7 +12,8 @@ import java.util.Locale;
  * {@code model} and {@code tokenizer} (locations: {@code classpath:<name>} or a path), {@code pooling}
  * ({@code cls} or {@code mean}), {@code normalize} (default true), {@code threads} (default 1) and
  * {@code maxTokens} (default: the tokenizer.json's truncation length, else 512) and {@code paddedBatches}
- * (default false: the texts of one call run as one padded batch; exact only for an unquantized export).
+ * (default false: the texts of one call, and the calls of a batch the lane gathered, run as padded batches;
+ * exact only for an unquantized export).
  */
 public final class OnnxEmbeddingRunnerFactory implements RunnerFactory {
 

@@ -181,6 +181,45 @@ public final class TextEmbedder implements AutoCloseable {
         return new Embeddings(run(encodings), tokens);
     }
 
+    /** The most texts one padded run of {@link #embedEach} takes: a gathered batch may hold many calls' lists. */
+    static final int PADDED_ROWS = 64;
+
+    /**
+     * The texts of several calls at once (a batch the execution lane gathered from concurrent callers): one
+     * {@link Embeddings} per group, in the order of the groups, each with its own token count. With padded
+     * batches the texts are sorted by length and run in padded chunks of at most {@link #PADDED_ROWS} (texts of
+     * similar length waste little on padding); otherwise one run per text, as {@link #embed} does, so a text's
+     * vector is exactly what it gets alone.
+     */
+    public List<Embeddings> embedEach(List<List<String>> groups) throws OrtException {
+        List<Encoding> encodings = new ArrayList<>();
+        for (List<String> group : groups) for (String text : group) encodings.add(tokenizer.encode(text));
+        float[][] vectors = new float[encodings.size()][];
+        if (paddedBatches) {
+            Integer[] order = new Integer[encodings.size()];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            Arrays.sort(order, java.util.Comparator.comparingInt(i -> encodings.get(i).getIds().length));
+            for (int start = 0; start < order.length; start += PADDED_ROWS) {
+                int end = Math.min(order.length, start + PADDED_ROWS);
+                List<Encoding> chunk = new ArrayList<>(end - start);
+                for (int k = start; k < end; k++) chunk.add(encodings.get(order[k]));
+                List<float[]> out = run(chunk);
+                for (int k = start; k < end; k++) vectors[order[k]] = out.get(k - start);
+            }
+        } else {
+            for (int i = 0; i < vectors.length; i++) vectors[i] = run(List.of(encodings.get(i))).getFirst();
+        }
+        List<Embeddings> each = new ArrayList<>(groups.size());
+        int next = 0;
+        for (List<String> group : groups) {
+            long tokens = 0;
+            for (int i = next; i < next + group.size(); i++) tokens += textTokens(encodings.get(i));
+            each.add(new Embeddings(Arrays.asList(vectors).subList(next, next + group.size()), tokens));
+            next += group.size();
+        }
+        return each;
+    }
+
     /** Tokens of the text itself: the [CLS] and [SEP] the tokenizer adds are the model's affair, not the caller's. */
     private static long textTokens(Encoding encoding) {
         long count = 0;

@@ -1,12 +1,12 @@
 package dev.hearth.runners.openai;
 
+import dev.hearth.net.Outbound;
 import dev.hearth.runners.BootProgress;
 import dev.hearth.runners.Runner;
 import dev.hearth.runners.RunnerFactory;
 import dev.hearth.runners.RunnerSpec;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -24,7 +24,7 @@ public final class OpenAiRunnerFactory implements RunnerFactory {
     public static final String TYPE = "openai";
 
     private final Function<String, String> env;
-    private final HttpClient http = Upstream.newHttpClient();
+    private final Outbound http = Upstream.newHttpClient();
 
     public OpenAiRunnerFactory(Function<String, String> env) {
         this.env = env;
@@ -48,7 +48,7 @@ public final class OpenAiRunnerFactory implements RunnerFactory {
     }
 
     /** An upstream with the API key (when the entry names one) in the given header. */
-    public static Upstream upstream(String baseUrl, RunnerSpec spec, String header, String prefix, Function<String, String> env, HttpClient http) {
+    public static Upstream upstream(String baseUrl, RunnerSpec spec, String header, String prefix, Function<String, String> env, Outbound http) {
         Map<String, String> headers = new HashMap<>();
         String keyVar = spec.text("api_key_env", null);
         if (keyVar != null && !keyVar.isBlank()) {

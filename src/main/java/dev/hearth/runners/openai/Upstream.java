@@ -2,16 +2,15 @@ package dev.hearth.runners.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.http.Json;
+import dev.hearth.net.Outbound;
 import dev.hearth.runners.RunFailure;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -24,16 +23,17 @@ public final class Upstream {
 
     private final String base;
     private final Map<String, String> headers;
-    private final HttpClient http;
+    private final Outbound http;
 
-    public Upstream(String baseUrl, Map<String, String> headers, HttpClient http) {
+    public Upstream(String baseUrl, Map<String, String> headers, Outbound http) {
         this.base = baseUrl.replaceAll("/+$", "");
         this.headers = Map.copyOf(headers);
         this.http = http;
     }
 
-    public static HttpClient newHttpClient() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    /** Keep-alive to the model's server; its redirects are not followed (an API that moves is reconfigured). */
+    public static Outbound newHttpClient() {
+        return Outbound.trusted(Duration.ofSeconds(10), false);
     }
 
     /** The same upstream with one more header on every request. */
@@ -47,21 +47,20 @@ public final class Upstream {
         return base;
     }
 
-    private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
-        headers.forEach(b::header);
-        return b;
+    private Map<String, String> headers(String... more) {
+        Map<String, String> h = new HashMap<>(headers);
+        for (int i = 0; i < more.length; i += 2) h.put(more[i], more[i + 1]);
+        return h;
     }
 
     /** POSTs JSON and returns the JSON answer, or throws the upstream's refusal or failure. */
     public JsonNode post(String path, JsonNode body) throws IOException, InterruptedException, RunFailure {
-        HttpRequest req = request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build();
-        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-        String text = new String(r.body(), StandardCharsets.UTF_8);
-        if (r.statusCode() / 100 != 2) throw failure(r.statusCode(), text);
+        Outbound.Answer r = http.send("POST", URI.create(base + path), headers("Content-Type", "application/json"), Json.bytes(body), null);
+        byte[] answer = r.bytes();
+        String text = new String(answer, StandardCharsets.UTF_8);
+        if (r.status() / 100 != 2) throw failure(r.status(), text);
         try {
-            return Json.MAPPER.readTree(r.body());
+            return Json.MAPPER.readTree(answer);
         } catch (IOException e) {
             throw new IOException("the model's server at " + base + " answered something that is not JSON: " + clip(text));
         }
@@ -69,23 +68,23 @@ public final class Upstream {
 
     /** POSTs JSON and returns the open response stream (server-sent events), or throws like {@link #post}. */
     public InputStream postForStream(String path, JsonNode body) throws IOException, InterruptedException, RunFailure {
-        HttpRequest req = request(path).header("Content-Type", "application/json").header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body))).build();
-        HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        if (r.statusCode() / 100 != 2) {
+        Outbound.Answer r = http.send("POST", URI.create(base + path),
+                headers("Content-Type", "application/json", "Accept", "text/event-stream"), Json.bytes(body), null);
+        if (r.status() / 100 != 2) {
             String text;
-            try (InputStream in = r.body()) {
-                text = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            try (r) {
+                text = new String(r.bytes(64 * 1024).bytes(), StandardCharsets.UTF_8);
             }
-            throw failure(r.statusCode(), text);
+            throw failure(r.status(), text);
         }
         return r.body();
     }
 
     /** GET that only needs to succeed (readiness). */
     public int get(String path) throws IOException, InterruptedException {
-        HttpRequest req = request(path).timeout(Duration.ofSeconds(10)).GET().build();
-        return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+        try (Outbound.Answer r = http.send("GET", URI.create(base + path), headers, null, Duration.ofSeconds(10))) {
+            return r.status();
+        }
     }
 
     private IOException failure(int status, String text) throws RunFailure {

@@ -37,7 +37,7 @@ final class WorkerProcess {
      * JVM's java) and {@code {classpath}} (this JVM's class path: the hearth jar when run from it).
      */
     static WorkerProcess start(List<String> command, java.util.Map<String, String> env, String host, Path logDir,
-                               java.net.http.HttpClient http) throws IOException {
+                               dev.hearth.net.Outbound http) throws IOException {
         int port = freePort();
         List<String> cmd = new ArrayList<>();
         for (String part : command) cmd.add(fill(part, port));

@@ -1,6 +1,7 @@
 package dev.hearth.runners.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hearth.net.Outbound;
 import dev.hearth.runners.BootProgress;
 import dev.hearth.runners.Runner;
 import dev.hearth.runners.RunnerFactory;
@@ -9,7 +10,6 @@ import dev.hearth.runners.cog.CogClient;
 import dev.hearth.runners.cog.CogOutputs;
 import dev.hearth.runners.cog.CogPredictions;
 
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,9 +30,9 @@ public final class WorkerProcessRunnerFactory implements RunnerFactory {
 
     public static final String TYPE = "worker-process";
 
-    private final HttpClient http = CogClient.newHttpClient();
+    private final Outbound http = CogClient.newHttpClient();
 
-    record Settings(List<String> command, Map<String, String> env, String host, int bootTimeoutSeconds, Path logDir, HttpClient http) {
+    record Settings(List<String> command, Map<String, String> env, String host, int bootTimeoutSeconds, Path logDir, Outbound http) {
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.http.Json;
+import dev.hearth.net.Outbound;
 import dev.hearth.runners.BootProgress;
 import dev.hearth.runners.RunFailure;
 import dev.hearth.runners.RunInput;
@@ -15,7 +16,6 @@ import dev.hearth.runners.openai.OpenAiChat;
 import dev.hearth.runners.openai.OpenAiRunnerFactory;
 import dev.hearth.runners.openai.Upstream;
 
-import java.net.http.HttpClient;
 import java.util.function.Function;
 
 /**
@@ -32,7 +32,7 @@ public final class ProviderRunnerFactory implements RunnerFactory {
     public static final String TYPE = "provider";
 
     private final Function<String, String> env;
-    private final HttpClient http = Upstream.newHttpClient();
+    private final Outbound http = Upstream.newHttpClient();
 
     public ProviderRunnerFactory(Function<String, String> env) {
         this.env = env;
