@@ -87,7 +87,8 @@ class WorkflowRestartIT {
             // the templates were installed once: a restart finds them and adds none
             String list = server.get("/v1/workflows", key).body();
             List<String> shipped = List.of(dev.hearth.workflows.Templates.EMBED_AND_COMPARE, dev.hearth.workflows.Templates.UPSCALE_THEN_OCR,
-                    dev.hearth.workflows.Templates.READ_ALOUD, dev.hearth.workflows.Templates.CUT_OUT_THEN_UPSCALE);
+                    dev.hearth.workflows.Templates.READ_ALOUD, dev.hearth.workflows.Templates.CUT_OUT_THEN_UPSCALE,
+                    dev.hearth.workflows.Templates.SPEAK_THEN_TRANSCRIBE);
             for (String t : shipped) {
                 assertThat(list.split(t, -1)).hasSize(2);
             }
