@@ -135,8 +135,8 @@ class CrashRecoveryIT {
         Path catalog = data.resolve("catalog");
         if (!Files.exists(catalog)) {
             Files.createDirectories(catalog);
-            // one slot, so the 30 jobs run one after another and the kill lands in the middle of them
-            String bge = new String(getClass().getResourceAsStream("/models/bge-small-en-v1.5.yaml").readAllBytes()).replace("slots: 4", "slots: 1");
+            // one slot and no batching, so the 30 jobs run one after another and the kill lands in the middle of them
+            String bge = new String(getClass().getResourceAsStream("/models/bge-small-en-v1.5.yaml").readAllBytes()).replace("slots: 4", "slots: 1\n  max_batch: 1");
             Files.writeString(catalog.resolve("bge.yaml"), bge);
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -61,8 +61,8 @@ final class GatewayCluster implements AutoCloseable {
         dir = Files.createTempDirectory("hearth-cluster");
         bucket = new TestBucket(Files.createDirectories(dir.resolve("objects")));
         Path catalog = Files.createDirectories(dir.resolve("catalog"));
-        // one slot per node, so queued v2 jobs wait on their node and a kill lands among them
-        String bge = new String(getClass().getResourceAsStream("/models/bge-small-en-v1.5.yaml").readAllBytes()).replace("slots: 4", "slots: 1");
+        // one slot per node and no batching, so queued v2 jobs wait on their node and a kill lands among them
+        String bge = new String(getClass().getResourceAsStream("/models/bge-small-en-v1.5.yaml").readAllBytes()).replace("slots: 4", "slots: 1\n  max_batch: 1");
         Files.writeString(catalog.resolve("bge.yaml"), bge);
         proxyPort = freePort();
         for (int i = 0; i < size; i++) ports.add(freePort());
