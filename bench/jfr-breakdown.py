@@ -11,7 +11,7 @@ cats = collections.OrderedDict([
  ('schema validation', ['com.networknt','dev.hearth.catalog.InputValidator','SchemaTrees']),
  ('logging (logback)', ['ch.qos.logback']),
  ('metrics (micrometer)', ['io.micrometer']),
- ('outbound http client', ['jdk.internal.net.http','dev.hearth.net.','java.net.http']),
+ ('outbound http client', ['jdk.internal.net.http','dev.hearth.net.','java.net.http','okhttp3.','okio.']),
  ('helidon server', ['io.helidon']),
  ('jackson', ['com.fasterxml.jackson','tools.jackson']),
 ])
