@@ -1,11 +1,17 @@
 package dev.hearth.runners.vision;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.runners.RunFailure;
+import dev.hearth.runners.RunOutput;
+import dev.hearth.runners.image.OutputImages;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.Base64;
 
 /**
  * A copy of the input image with what a detector found drawn on it: a box with a label per finding, and points
@@ -48,5 +54,20 @@ final class Annotation {
     BufferedImage done() {
         g.dispose();
         return canvas;
+    }
+
+    /**
+     * A detector's answer: {@code body} (its findings) with how many there were and the photo's size, plus the
+     * annotated photo, base64 in {@code format}, when {@code drawing} is not null (the caller asked for it).
+     */
+    static RunOutput.Json answer(ObjectNode body, int count, BufferedImage image, Annotation drawing, OutputImages.Format format) throws RunFailure, java.io.IOException {
+        body.put("count", count);
+        body.put("width", image.getWidth());
+        body.put("height", image.getHeight());
+        if (drawing != null) {
+            body.put("image", Base64.getEncoder().encodeToString(OutputImages.encode(drawing.done(), format, 90)));
+            body.put("content_type", format.contentType);
+        }
+        return new RunOutput.Json(body, 0);
     }
 }

@@ -11,7 +11,6 @@ import dev.hearth.runners.image.InputImages;
 import dev.hearth.runners.image.OutputImages;
 
 import java.awt.image.BufferedImage;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
@@ -65,14 +64,7 @@ final class FaceDetectionRunner implements Runner {
                 for (int i = 0; i < 6; i++) drawing.point(f.landmarks()[2 * i], f.landmarks()[2 * i + 1]);
             }
         }
-        body.put("count", faces.size());
-        body.put("width", image.getWidth());
-        body.put("height", image.getHeight());
-        if (drawing != null) {
-            body.put("image", Base64.getEncoder().encodeToString(OutputImages.encode(drawing.done(), format, 90)));
-            body.put("content_type", format.contentType);
-        }
-        return new RunOutput.Json(body, 0);
+        return Annotation.answer(body, faces.size(), image, drawing, format);
     }
 
     static double round(double v) {

@@ -12,7 +12,6 @@ import dev.hearth.runners.image.InputImages;
 import dev.hearth.runners.image.OutputImages;
 
 import java.awt.image.BufferedImage;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -59,14 +58,7 @@ final class ObjectDetectionRunner implements Runner {
             o.putObject("box").put("x", round(d.x())).put("y", round(d.y())).put("width", round(d.width())).put("height", round(d.height()));
             if (drawing != null) drawing.box(d.x(), d.y(), d.width(), d.height(), String.format(Locale.ROOT, "%s %.2f", d.label(), d.score()));
         }
-        body.put("count", found.size());
-        body.put("width", image.getWidth());
-        body.put("height", image.getHeight());
-        if (drawing != null) {
-            body.put("image", Base64.getEncoder().encodeToString(OutputImages.encode(drawing.done(), format, 90)));
-            body.put("content_type", format.contentType);
-        }
-        return new RunOutput.Json(body, 0);
+        return Annotation.answer(body, found.size(), image, drawing, format);
     }
 
     /** The {@code classes} filter: comma-separated COCO labels, each checked, so a typo is an error, not an empty answer. */
