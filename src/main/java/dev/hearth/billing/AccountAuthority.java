@@ -94,7 +94,9 @@ final class AccountAuthority {
         note(amount, now);
         for (int attempt = 0; attempt < 3; attempt++) {
             long free = current == null ? 0 : current.amount - current.used;
-            if (free < amount) {
+            // no allocation yet: even a call that holds nothing (a dedicated endpoint's, billed by worker time)
+            // takes its share of one, so every share has an allocation to settle against
+            if (free < amount || current == null) {
                 long need = amount - free;
                 long want = Math.max(need, Math.max((long) MIN_TOP_UP_CALLS * amount, heldBefore + heldNow) - free);
                 try {

@@ -146,6 +146,23 @@ class AccountAuthorityTest {
 
     @ParameterizedTest
     @EnumSource(Store.class)
+    void aCallThatHoldsNothingIsAdmittedEvenOnAnEmptyAccount(Store store) throws Exception {
+        withDatabase(store, (db, accounts) -> {
+            // a dedicated endpoint's call holds nothing (its worker time is billed by the tick), even at a zero balance
+            String acc = accounts.create("z", "free", 0).accountId();
+            try (Ledger ledger = node(db, Clock.systemUTC(), "n1")) {
+                CreditHold h = ledger.holdCall(acc, "endpoint-call-1", 0, 60_000);
+                assertThat(ledger.settle(h, 0, "endpoint").charged()).isZero();
+                CreditHold again = ledger.holdCall(acc, "endpoint-call-2", 0, 60_000);
+                ledger.voidHold(again);
+                assertThat(ledger.balance(acc)).isEqualTo(new Balance(0, 0, 0));
+                assertThatThrownBy(() -> ledger.holdCall(acc, "paid-call", 1, 60_000)).isInstanceOf(InsufficientCredits.class);
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Store.class)
     void twoNodesOnOneDatabaseNeverOverspendAndAnIdleNodeGivesItsAllocationBack(Store store) throws Exception {
         withDatabase(store, (db, accounts) -> {
             String acc = accounts.create("c", "free", 60 * CENT).accountId();
