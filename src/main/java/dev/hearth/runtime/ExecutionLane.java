@@ -345,28 +345,20 @@ public final class ExecutionLane implements JobLane {
 
         /** Claims every job still open first (the slot is then free), then tells each its result. */
         private void succeed(List<RunOutput> outs, long[] processing, long[] queueMillis, long startedAt) {
-            List<Integer> mine = new ArrayList<>(jobs.size());
-            for (int i = 0; i < jobs.size(); i++) if (ended[i].compareAndSet(false, true)) mine.add(i);
+            List<Integer> mine = claimOpen();
             served.addAndGet(mine.size());
             closed(mine);
             for (int i : mine) jobs.get(i).succeeded(new Execution(outs.get(i), queueMillis[i], processing[i], startedAt));
         }
 
         private void failOpen(Exception cause) {
-            List<Integer> mine = new ArrayList<>(jobs.size());
-            for (int i = 0; i < jobs.size(); i++) if (ended[i].compareAndSet(false, true)) mine.add(i);
+            List<Integer> mine = claimOpen();
             closed(mine);
             for (int i : mine) jobs.get(i).failed(cause);
         }
 
         private void timedOut() {
-            List<Integer> mine = new ArrayList<>(jobs.size());
-            for (int i = 0; i < jobs.size(); i++) if (ended[i].compareAndSet(false, true)) mine.add(i);
-            if (mine.isEmpty()) return;
-            closed(mine);
-            Thread t = thread;
-            if (t != null) t.interrupt();
-            for (int i : mine) jobs.get(i).failed(new ExecutionTimeout(name + " did not finish within its execution timeout of " + timeoutSeconds + " s"));
+            abortOpen(new ExecutionTimeout(name + " did not finish within its execution timeout of " + timeoutSeconds + " s"));
         }
 
         /** The caller canceled or gave up on one job: it ends now; the others of the batch run on. */
@@ -385,13 +377,24 @@ public final class ExecutionLane implements JobLane {
 
         /** Every job still open ends canceled and the run is interrupted (an endpoint suspended, Hearth stopping). */
         void interrupt() {
-            List<Integer> mine = new ArrayList<>(jobs.size());
-            for (int i = 0; i < jobs.size(); i++) if (ended[i].compareAndSet(false, true)) mine.add(i);
+            abortOpen(new CancellationException("stopped"));
+        }
+
+        /** Every job still open fails with {@code cause}, and the run's thread is interrupted. */
+        private void abortOpen(Exception cause) {
+            List<Integer> mine = claimOpen();
             if (mine.isEmpty()) return;
             closed(mine);
             Thread t = thread;
             if (t != null) t.interrupt();
-            for (int i : mine) jobs.get(i).failed(new CancellationException("stopped"));
+            for (int i : mine) jobs.get(i).failed(cause);
+        }
+
+        /** Claims the end of every job of the run still open, and says which they were. */
+        private List<Integer> claimOpen() {
+            List<Integer> mine = new ArrayList<>(jobs.size());
+            for (int i = 0; i < jobs.size(); i++) if (ended[i].compareAndSet(false, true)) mine.add(i);
+            return mine;
         }
 
         private boolean claim(int i) {
