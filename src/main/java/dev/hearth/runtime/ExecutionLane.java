@@ -260,6 +260,8 @@ public final class ExecutionLane implements JobLane {
         volatile ScheduledFuture<?> timer;
         /** Jobs of this run that completed: the slot's lease is told when the last job is claimed. */
         final AtomicInteger served = new AtomicInteger();
+        /** Whether the lease has been told that the runner call returned (once, on success or in the end). */
+        private final AtomicBoolean returned = new AtomicBoolean();
 
         Run(List<Work> jobs, Lease lease) {
             this.jobs = List.copyOf(jobs);
@@ -283,6 +285,7 @@ public final class ExecutionLane implements JobLane {
                         timeoutSeconds, TimeUnit.SECONDS);
                 if (jobs.size() == 1) {
                     RunOutput out = lease.runner().run(jobs.getFirst().input());
+                    callReturned();
                     long measured = (System.nanoTime() - started) / 1_000_000;
                     succeed(List.of(out), new long[]{processingMillis(out, measured)}, queueMillis, startedAt);
                 } else {
@@ -293,8 +296,16 @@ public final class ExecutionLane implements JobLane {
             } finally {
                 ScheduledFuture<?> t = timer;
                 if (t != null) t.cancel(false);
-                lease.callReturned();
+                callReturned();
             }
+        }
+
+        /**
+         * The runner call returned: said before the jobs are told their results, so that whoever reads a result
+         * (the idle unloader's check, a test that moves the clock) never finds the runner still counted in use.
+         */
+        private void callReturned() {
+            if (returned.compareAndSet(false, true)) lease.callReturned();
         }
 
         /**
@@ -309,6 +320,7 @@ public final class ExecutionLane implements JobLane {
                 outs = runner.runBatch(jobs.stream().map(Work::input).toList());
                 if (outs.size() != jobs.size())
                     throw new IllegalStateException("the runner gave " + outs.size() + " outputs for " + jobs.size() + " inputs");
+                callReturned();
             } catch (Exception e) {
                 if (open.get() == 0 || Thread.currentThread().isInterrupted()) throw e;
                 alone(queueMillis, startedAt);
