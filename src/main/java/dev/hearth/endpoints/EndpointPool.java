@@ -413,6 +413,18 @@ final class EndpointPool implements EndpointTarget, ExecutionLane.Runners {
             }
             wait(200);
         }
+        return lease(w);
+    }
+
+    /** The next ready worker with a free slot, or null when none has one now (the job then queues). */
+    @Override
+    public synchronized ExecutionLane.Lease tryAcquire(Work job) {
+        if (closed || off()) return null;
+        EndpointWorker w = nextFree();
+        return w == null ? null : lease(w);
+    }
+
+    private ExecutionLane.Lease lease(EndpointWorker w) {
         w.busy++;
         w.state = WorkerState.BUSY;
         runningCount.incrementAndGet();

@@ -93,6 +93,18 @@ public final class JobEngine {
 
     /** Queues an admitted job. On refusal (queue full, shutting down) the hold is released and 503 thrown. */
     void submit(Job job) {
+        submit(job, false);
+    }
+
+    /**
+     * Queues an admitted job whose caller waits for it on this thread (v1): the lane may run it right here, so
+     * that it has ended when this returns.
+     */
+    void submitAndRun(Job job) {
+        submit(job, true);
+    }
+
+    private void submit(Job job, boolean callerWaits) {
         if (stopping) {
             QueueFull refusal = new QueueFull("Hearth is shutting down and takes no new jobs; retry shortly");
             settleFailure(job, refusal);
@@ -100,7 +112,8 @@ public final class JobEngine {
         }
         live.put(job.id, job);
         try {
-            dispatch(job);
+            if (callerWaits) job.lane.submitAndRun(job);
+            else dispatch(job);
         } catch (QueueFull | ModelUnavailable e) {
             settleFailure(job, e);
             throw Failures.of(job.model.slug(), e).header("x-request-id", job.id);

@@ -78,7 +78,7 @@ public final class ModelCalls {
     private CallResult run(ModelCall call) {
         Job job = job(chain.admit(call, false), null);
         if (call.events() != null) call.events().admitted(job.id);
-        engine.submit(job);
+        engine.submitAndRun(job);
         long waitMillis = (job.model.scaling().executionTimeoutSeconds() + cfg.maxQueueWait()) * 1000L;
         JobOutcome outcome;
         try {

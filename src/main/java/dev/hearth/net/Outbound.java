@@ -109,15 +109,44 @@ public final class Outbound {
             return checked;
         };
         OkHttpClient c = base.newBuilder().dns(onlyChecked).connectTimeout(connectTimeout).callTimeout(callTimeout).build();
-        return execute(c.newCall(request(method, uri, headers, body)));
+        return execute(c.newCall(request(method, target(uri).url, headers, body)));
     }
 
     /** Sends a request and returns the answer with its body still open; close it. {@code readTimeout} null: no limit. */
     public Answer send(String method, URI uri, Map<String, String> headers, byte[] body, Duration readTimeout)
             throws IOException, InterruptedException {
+        return send(method, target(uri), headers, body, readTimeout);
+    }
+
+    /** The same, to a URL parsed once ({@link #target}). */
+    public Answer send(String method, Target target, Map<String, String> headers, byte[] body, Duration readTimeout)
+            throws IOException, InterruptedException {
         OkHttpClient c = readTimeout == null ? client
                 : withReadLimit.computeIfAbsent(readTimeout, t -> client.newBuilder().readTimeout(t).build());
-        return execute(c.newCall(request(method, uri, headers, body)));
+        return execute(c.newCall(request(method, target.url, headers, body)));
+    }
+
+    /**
+     * A URL in OkHttp's form, for a destination called again and again (a runner's upstream path): parsing and
+     * canonicalising the host is then done once, not on every call.
+     */
+    public static Target target(URI uri) {
+        HttpUrl url = HttpUrl.get(uri);
+        if (url == null) throw new IllegalArgumentException("not an http(s) URL: " + uri);
+        return new Target(url);
+    }
+
+    /** A URL parsed once for OkHttp ({@link #target}). */
+    public static final class Target {
+        private final HttpUrl url;
+
+        private Target(HttpUrl url) {
+            this.url = url;
+        }
+
+        public URI uri() {
+            return url.uri();
+        }
     }
 
     /** A GET with the given headers. */
@@ -125,9 +154,7 @@ public final class Outbound {
         return send("GET", uri, headers, null, readTimeout);
     }
 
-    private static Request request(String method, URI uri, Map<String, String> headers, byte[] body) {
-        HttpUrl url = HttpUrl.get(uri);
-        if (url == null) throw new IllegalArgumentException("not an http(s) URL: " + uri);
+    private static Request request(String method, HttpUrl url, Map<String, String> headers, byte[] body) {
         Request.Builder b = new Request.Builder().url(url);
         String contentType = null;
         for (Map.Entry<String, String> h : headers.entrySet()) {

@@ -17,6 +17,15 @@ public interface Runner extends AutoCloseable {
         return true;
     }
 
+    /**
+     * True when an interrupt of the calling thread ends a call at once (its waits are on sockets, as an HTTP
+     * upstream's are on a virtual thread): the gateway may then run a waiting caller's job on that caller's own
+     * thread, since a timeout or a cancel still ends it there. Native code that ignores interrupts must say false.
+     */
+    default boolean endsOnInterrupt() {
+        return false;
+    }
+
     /** How many instances serve the model right now (worker processes, remote servers); 1 in process. */
     default int instances() {
         return 1;

@@ -30,6 +30,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code batch_window_ms}; the run is one runner call and each job gets its own output, processing time (its
  * share of the call, by the runner's weights) and end. Each job was admitted, held and is settled as its own.
  *
+ * <p>A caller that waits for its job on its own thread (a v1 call) runs it there when nothing is ahead of it: the
+ * queue is empty, a runner slot is free at once and the runner says an interrupt ends its call ({@link
+ * Runner#endsOnInterrupt}, an HTTP upstream). The run is the same {@link Run}, under the same timeout and
+ * withdrawal, without the three thread hand-offs (caller → dispatcher → run thread → caller) a queued job takes.
+ *
  * <p>A job can be withdrawn in each of its three places: queued ({@link #removeQueued}), held by the dispatcher
  * while a runner comes up or a batch gathers (the job engine ends it; {@link Work#start} then says to skip it), or
  * running ({@link #interruptRunning}: it ends at once, its batch runs on for the others). Each job's end is
@@ -57,6 +62,14 @@ public final class ExecutionLane implements JobLane {
         /** The most jobs one runner call takes ({@code scaling.max_batch}); 1: no batching. */
         default int maxBatch() {
             return 1;
+        }
+
+        /**
+         * A runner slot at once, or null when taking one would wait (no slot free, no runner warm, a boot or a
+         * scale-up needed): the job then queues. Never blocks.
+         */
+        default Lease tryAcquire(Work work) {
+            return null;
         }
 
         /** Slots free right now besides the one just acquired; 0 when unknown (a batch then takes all that waits). */
@@ -125,6 +138,42 @@ public final class ExecutionLane implements JobLane {
     public void submit(Work w) throws QueueFull {
         if (stopped) throw new QueueFull("Hearth is shutting down and takes no new jobs");
         if (!queue.offer(w)) throw new QueueFull(name + " has " + queue.size() + " jobs waiting, its limit; try again shortly");
+    }
+
+    /**
+     * Runs the job on the caller's thread when nothing is ahead of it and a runner that ends on interrupt has a
+     * slot free at once (the job has then ended when this returns); otherwise queues it as {@link #submit} does.
+     */
+    @Override
+    public void submitAndRun(Work w) throws QueueFull {
+        if (stopped) throw new QueueFull("Hearth is shutting down and takes no new jobs");
+        if (queue.isEmpty() && taken == null) {
+            Lease lease = runners.tryAcquire(w);
+            if (lease != null) {
+                if (lease.runner().endsOnInterrupt()) {
+                    runHere(w, lease);
+                    return;
+                }
+                lease.callReturned();
+                lease.release(false);
+            }
+        }
+        submit(w);
+    }
+
+    /** The job's run on this thread, as the dispatcher would start it on a thread of its own. */
+    private void runHere(Work w, Lease lease) {
+        if (!w.start(millisSince(w.admittedNanos()))) {
+            lease.callReturned();
+            lease.release(false);
+            return;
+        }
+        Run run = new Run(List.of(w), lease);
+        runsStarted.incrementAndGet();
+        jobsStarted.incrementAndGet();
+        unreported.incrementAndGet();
+        running.put(w.id(), run);
+        run.runBorrowed();
     }
 
     @Override
@@ -262,6 +311,12 @@ public final class ExecutionLane implements JobLane {
         final AtomicInteger served = new AtomicInteger();
         /** Whether the lease has been told that the runner call returned (once, on success or in the end). */
         private final AtomicBoolean returned = new AtomicBoolean();
+        /** Guards {@link #thread}'s interrupt against the end of a run on a borrowed (the caller's) thread. */
+        private final Object interrupting = new Object();
+        /** The run has left its thread: no interrupt may reach that thread any more. */
+        private boolean left;
+        /** This run interrupted its thread (timeout, withdrawal, stop), as opposed to someone else. */
+        private boolean interruptedHere;
 
         Run(List<Work> jobs, Lease lease) {
             this.jobs = List.copyOf(jobs);
@@ -269,6 +324,33 @@ public final class ExecutionLane implements JobLane {
             this.ended = new AtomicBoolean[jobs.size()];
             for (int i = 0; i < ended.length; i++) ended[i] = new AtomicBoolean();
             this.open = new AtomicInteger(jobs.size());
+        }
+
+        /**
+         * The run on the caller's thread: the same as {@link #run}, and then that thread is the caller's again, with
+         * no interrupt of this run left pending on it (one from elsewhere stays).
+         */
+        void runBorrowed() {
+            try {
+                run();
+            } finally {
+                boolean clear;
+                synchronized (interrupting) {
+                    left = true;
+                    clear = interruptedHere;
+                }
+                if (clear) Thread.interrupted();
+            }
+        }
+
+        /** Interrupts the run's thread unless the run has already left it. */
+        private void interruptThread() {
+            synchronized (interrupting) {
+                Thread t = thread;
+                if (t == null || left) return;
+                interruptedHere = true;
+                t.interrupt();
+            }
         }
 
         @Override
@@ -379,8 +461,7 @@ public final class ExecutionLane implements JobLane {
                 if (!jobs.get(i).id().equals(jobId)) continue;
                 if (!ended[i].compareAndSet(false, true)) return false;
                 boolean last = closed(List.of(i));
-                Thread t = thread;
-                if (last && t != null) t.interrupt(); // nobody waits for this run any more
+                if (last) interruptThread(); // nobody waits for this run any more
                 jobs.get(i).failed(new CancellationException("canceled"));
                 return true;
             }
@@ -397,8 +478,7 @@ public final class ExecutionLane implements JobLane {
             List<Integer> mine = claimOpen();
             if (mine.isEmpty()) return;
             closed(mine);
-            Thread t = thread;
-            if (t != null) t.interrupt();
+            interruptThread();
             for (int i : mine) jobs.get(i).failed(cause);
         }
 

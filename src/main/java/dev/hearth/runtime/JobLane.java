@@ -9,6 +9,14 @@ public interface JobLane {
     /** Queues the job; refuses at once when the queue is full or nothing can run it. */
     void submit(Work work) throws QueueFull, ModelUnavailable;
 
+    /**
+     * Queues a job whose caller waits for its end on this thread (a v1 call); a lane may run it right here
+     * instead, when nothing is ahead of it, so that it has ended when this returns.
+     */
+    default void submitAndRun(Work work) throws QueueFull, ModelUnavailable {
+        submit(work);
+    }
+
     /** Takes a job out of the queue; true when it was still waiting there. */
     boolean removeQueued(String jobId);
 

@@ -63,6 +63,27 @@ final class ModelRunners implements ExecutionLane.Runners {
             places.release();
             throw e;
         }
+        return lease(r);
+    }
+
+    /** A place and the warm runner, or null when either would have to be waited for (the job then queues). */
+    @Override
+    public ExecutionLane.Lease tryAcquire(Work w) {
+        if (!places.tryAcquire()) return null;
+        Runner r = instance.current();
+        if (r != null && r.alive()) {
+            synchronized (this) {
+                if (instance.current() == r) {
+                    inFlight.incrementAndGet();
+                    return lease(r);
+                }
+            }
+        }
+        places.release();
+        return null;
+    }
+
+    private ExecutionLane.Lease lease(Runner r) {
         return new ExecutionLane.Lease() {
             @Override
             public Runner runner() {

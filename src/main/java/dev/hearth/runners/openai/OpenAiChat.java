@@ -34,6 +34,12 @@ public final class OpenAiChat implements Runner {
         this.model = model;
     }
 
+    /** Its waits are on the upstream's socket: an interrupt ends the call (a timeout, a cancel). */
+    @Override
+    public boolean endsOnInterrupt() {
+        return true;
+    }
+
     @Override
     public RunOutput run(RunInput in) throws Exception {
         ObjectNode body = in.params().deepCopy();

@@ -24,6 +24,12 @@ public final class OpenAiEmbeddings implements Runner {
         this.model = model;
     }
 
+    /** Its waits are on the upstream's socket: an interrupt ends the call (a timeout, a cancel). */
+    @Override
+    public boolean endsOnInterrupt() {
+        return true;
+    }
+
     @Override
     public RunOutput run(RunInput in) throws Exception {
         ObjectNode params = in.params();

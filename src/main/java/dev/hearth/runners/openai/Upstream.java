@@ -24,6 +24,8 @@ public final class Upstream {
     private final String base;
     private final Map<String, String> headers;
     private final Outbound http;
+    /** Each path's URL, parsed once: a model's calls go to one or two paths, again and again. */
+    private final Map<String, Outbound.Target> targets = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Upstream(String baseUrl, Map<String, String> headers, Outbound http) {
         this.base = baseUrl.replaceAll("/+$", "");
@@ -55,7 +57,7 @@ public final class Upstream {
 
     /** POSTs JSON and returns the JSON answer, or throws the upstream's refusal or failure. */
     public JsonNode post(String path, JsonNode body) throws IOException, InterruptedException, RunFailure {
-        Outbound.Answer r = http.send("POST", URI.create(base + path), headers("Content-Type", "application/json"), Json.bytes(body), null);
+        Outbound.Answer r = http.send("POST", target(path), headers("Content-Type", "application/json"), Json.bytes(body), null);
         byte[] answer = r.bytes();
         String text = new String(answer, StandardCharsets.UTF_8);
         if (r.status() / 100 != 2) throw failure(r.status(), text);
@@ -68,7 +70,7 @@ public final class Upstream {
 
     /** POSTs JSON and returns the open response stream (server-sent events), or throws like {@link #post}. */
     public InputStream postForStream(String path, JsonNode body) throws IOException, InterruptedException, RunFailure {
-        Outbound.Answer r = http.send("POST", URI.create(base + path),
+        Outbound.Answer r = http.send("POST", target(path),
                 headers("Content-Type", "application/json", "Accept", "text/event-stream"), Json.bytes(body), null);
         if (r.status() / 100 != 2) {
             String text;
@@ -78,6 +80,10 @@ public final class Upstream {
             throw failure(r.status(), text);
         }
         return r.body();
+    }
+
+    private Outbound.Target target(String path) {
+        return targets.computeIfAbsent(path, p -> Outbound.target(URI.create(base + p)));
     }
 
     /** GET that only needs to succeed (readiness). */
