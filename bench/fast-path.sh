@@ -7,7 +7,7 @@
 # Usage (from the project root): bench/fast-path.sh before.jar after.jar ...   (default: target/hearth.jar)
 # Then one call at a time once more, measured by bench/LoneCall.java (a bare keep-alive socket client, targets
 # interleaved in blocks of 200 calls, LONE seconds in all): p50/p90/p99 in µs, finer than hey's 0.1 ms steps.
-#   ROUNDS=3 DUR=8s LONE=20 PORT=9930 JFR=1 (a JFR `profile` recording per jar, kept under $KEEP, default /tmp/fast-path-jfr)
+#   ROUNDS=3 DUR=8s LONE=20 PORT=9930 JFR=1 JFR_MORE=<more recording options> (a JFR `profile` recording per jar, kept under $KEEP, default /tmp/fast-path-jfr)
 set -u
 : "${JAVA_HOME:?set JAVA_HOME to a JDK 21 or newer}"
 ROUNDS=${ROUNDS:-3}; DUR=${DUR:-8s}; PORT=${PORT:-9930}; KEEP=${KEEP:-/tmp/fast-path-jfr}
@@ -45,7 +45,7 @@ for jar in "$@"; do
   i=$((i + 1)); p=$((PORT + i)); name=$(basename "$jar" .jar)
   mkdir -p "$tmp/j$i/data"; cp "$jar" "$tmp/j$i/hearth.jar"
   opts=""
-  [ "${JFR:-0}" = 1 ] && { mkdir -p "$KEEP"; opts="-XX:StartFlightRecording=settings=profile,filename=$KEEP/$name.jfr,dumponexit=true"; }
+  [ "${JFR:-0}" = 1 ] && { mkdir -p "$KEEP"; opts="-XX:StartFlightRecording=settings=profile,filename=$KEEP/$name.jfr,dumponexit=true${JFR_MORE:+,$JFR_MORE}"; }
   HEARTH_ADMIN_KEY=$ADMIN HEARTH_CATALOG_DIR="$tmp/catalog" "$JAVA_HOME/bin/java" $opts -jar "$tmp/j$i/hearth.jar" serve \
     --port $p --data "$tmp/j$i/data" --config "$tmp/bench.yaml" >"$tmp/j$i/hearth.log" 2>&1 & pids+=($!)
   for _ in $(seq 1 120); do curl -sf http://127.0.0.1:$p/health/ready >/dev/null && break; sleep 0.5; done

@@ -8,10 +8,10 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,15 +97,43 @@ public final class ExecutionLane implements JobLane {
 
     /**
      * Each run's execution timeout. A run's thread calls the runner itself (no second thread waits on it): when
-     * the timeout fires first, the timer ends the run's jobs and interrupts the thread. One daemon thread serves
-     * every lane; it only starts a virtual thread for the report, so a slow settlement never delays another lane.
+     * the timeout fires first, the timer ends the run's jobs and interrupts the thread.
      */
-    private static final ScheduledThreadPoolExecutor TIMEOUTS = timeouts();
+    private static final Deadlines DEADLINES = new Deadlines();
 
-    private static ScheduledThreadPoolExecutor timeouts() {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("hearth-run-timeouts").unstarted(r));
-        t.setRemoveOnCancelPolicy(true); // a run that ends in time leaves no timer behind
-        return t;
+    /**
+     * The execution timeouts of every lane, gathered into ticks of 50 ms: a run joins the first tick at or after
+     * its deadline, and only the first run of a tick schedules a timer task, so the timer thread wakes once per
+     * tick, not once per call (a timer task per run woke it on every call, as each new task became the earliest).
+     * A timeout fires at most one tick late, never early. One daemon thread serves every lane; it only starts a
+     * virtual thread per timed-out run, so a slow settlement never delays another lane.
+     */
+    private static final class Deadlines {
+        private static final long TICK_NANOS = 50_000_000L;
+        private final ScheduledThreadPoolExecutor timer =
+                new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform().daemon().name("hearth-run-timeouts").unstarted(r));
+        /** Each tick's runs, by tick number (System.nanoTime() / TICK_NANOS); a run that ends in time leaves its set. */
+        private final ConcurrentHashMap<Long, Set<Run>> ticks = new ConcurrentHashMap<>();
+
+        /** Registers the run's timeout; the run leaves the returned set when it ends in time. */
+        Set<Run> add(Run run, long timeoutNanos) {
+            long tick = Math.floorDiv(System.nanoTime() + timeoutNanos, TICK_NANOS) + 1;
+            // compute is atomic with fire's remove for the same tick: a run never joins a set that already fired
+            return ticks.compute(tick, (k, set) -> {
+                if (set == null) {
+                    set = ConcurrentHashMap.newKeySet();
+                    timer.schedule(() -> fire(k), k * TICK_NANOS - System.nanoTime(), TimeUnit.NANOSECONDS);
+                }
+                set.add(run);
+                return set;
+            });
+        }
+
+        private void fire(long tick) {
+            Set<Run> due = ticks.remove(tick);
+            if (due == null) return;
+            for (Run r : due) Thread.ofVirtual().name("timeout-" + r.jobs.getFirst().id()).start(r::timedOut);
+        }
     }
 
     private final String name;
@@ -306,7 +334,8 @@ public final class ExecutionLane implements JobLane {
         final AtomicInteger open;
         final int timeoutSeconds = runners.timeoutSeconds();
         volatile Thread thread;
-        volatile ScheduledFuture<?> timer;
+        /** The tick the run's timeout is in ({@link Deadlines}); the run leaves it when it ends. */
+        volatile Set<Run> timer;
         /** Jobs of this run that completed: the slot's lease is told when the last job is claimed. */
         final AtomicInteger served = new AtomicInteger();
         /** Whether the lease has been told that the runner call returned (once, on success or in the end). */
@@ -343,6 +372,11 @@ public final class ExecutionLane implements JobLane {
             }
         }
 
+        private void cancelTimer() {
+            Set<Run> t = timer;
+            if (t != null) t.remove(this);
+        }
+
         /** Interrupts the run's thread unless the run has already left it. */
         private void interruptThread() {
             synchronized (interrupting) {
@@ -363,8 +397,7 @@ public final class ExecutionLane implements JobLane {
             for (int i = 0; i < queueMillis.length; i++) queueMillis[i] = (started - jobs.get(i).admittedNanos()) / 1_000_000;
             try {
                 if (open.get() == 0) return; // every job was withdrawn before the thread started: nothing to run
-                timer = TIMEOUTS.schedule(() -> Thread.ofVirtual().name("timeout-" + jobs.getFirst().id()).start(this::timedOut),
-                        timeoutSeconds, TimeUnit.SECONDS);
+                timer = DEADLINES.add(this, TimeUnit.SECONDS.toNanos(timeoutSeconds));
                 if (jobs.size() == 1) {
                     RunOutput out = lease.runner().run(jobs.getFirst().input());
                     callReturned();
@@ -376,8 +409,7 @@ public final class ExecutionLane implements JobLane {
             } catch (Throwable t) {
                 failOpen(t instanceof Exception e ? e : new RuntimeException(t));
             } finally {
-                ScheduledFuture<?> t = timer;
-                if (t != null) t.cancel(false);
+                cancelTimer();
                 callReturned();
             }
         }
@@ -507,8 +539,7 @@ public final class ExecutionLane implements JobLane {
             if (claimed.isEmpty()) return false;
             for (int i : claimed) running.remove(jobs.get(i).id());
             if (open.addAndGet(-claimed.size()) != 0) return false;
-            ScheduledFuture<?> t = timer;
-            if (t != null) t.cancel(false);
+            cancelTimer();
             int completed = served.get();
             if (completed > 0) lease.served(completed);
             lease.release(completed > 0);
