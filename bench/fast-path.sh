@@ -65,15 +65,18 @@ one() { # name body url [hey args...] -> "rate p50 p99 non200"
     "$(grep '50% in' <<<"$out" | awk '{print $3*1000}')" "$(grep '99% in' <<<"$out" | awk '{print $3*1000}')" \
     "$(grep -E '^\s+\[[0-9]+\]' <<<"$out" | grep -v '\[200\]' | awk '{s+=$2} END {print s+0}')"
 }
-all() {
+all() { # direct, then each jar; the jar that goes first turns with each round ($start)
   one direct "$tmp/m.json" http://127.0.0.1:$up/v1/chat/completions "$@"
-  for k in "${!names[@]}"; do
+  local n=${#names[@]}
+  for j in $(seq 0 $((n - 1))); do
+    local k=$(( (j + ${start:-0}) % n ))
     one "${names[$k]}" "$tmp/h.json" http://127.0.0.1:${ports[$k]}/v1/chat/completions -H "x-api-key: ${keys[$k]}" "$@"
   done
 }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "warm-up"; all -z 10s -c 20 >/dev/null
 for r in $(seq 1 "$ROUNDS"); do
+  start=$((r - 1))
   echo "== round $r: one at a time (1 worker)"; all -z "$DUR" -c 1
   echo "== round $r: closed loop, 50 workers";  all -z "$DUR" -c 50
 done
