@@ -2,7 +2,8 @@
 # The gateway path's cost, two (or more) Hearth jars side by side in one run: an nginx upstream that answers an
 # OpenAI chat completion at once, called directly and through each jar (catalog model `bench-chat` on that
 # upstream, SQLite, a plan whose limits never bind), one call at a time and closed loop, in alternating rounds so
-# that the machine's state weighs on every column alike. The rows are the side-by-side bench's (hey, same bodies),
+# that the machine's state weighs on every column alike. Each row also gives the server's CPU time per call
+# (user + system, from /proc), which a shared machine's load moves much less than the rates. The rows are the side-by-side bench's (hey, same bodies),
 # without its peers; ../shared/bench/hearth-vs-peers.sh remains the reference table.
 # Usage (from the project root): bench/fast-path.sh before.jar after.jar ...   (default: target/hearth.jar)
 # Then one call at a time once more, measured by bench/LoneCall.java (a bare keep-alive socket client, targets
@@ -39,7 +40,7 @@ printf 'plans:\n  bench: {requests_per_minute: 1000000000, concurrent_jobs: 1000
 echo '{"model":"m","messages":[{"role":"user","content":"hi"}]}' > "$tmp/m.json"
 echo '{"model":"bench-chat","messages":[{"role":"user","content":"hi"}]}' > "$tmp/h.json"
 ADMIN=SG_benchadminkey0123456789abcdefABC
-names=(); ports=(); keys=()
+names=(); ports=(); keys=(); jpids=()
 i=0
 for jar in "$@"; do
   i=$((i + 1)); p=$((PORT + i)); name=$(basename "$jar" .jar)
@@ -47,7 +48,7 @@ for jar in "$@"; do
   opts=""
   [ "${JFR:-0}" = 1 ] && { mkdir -p "$KEEP"; opts="-XX:StartFlightRecording=settings=profile,filename=$KEEP/$name.jfr,dumponexit=true${JFR_MORE:+,$JFR_MORE}"; }
   HEARTH_ADMIN_KEY=$ADMIN HEARTH_CATALOG_DIR="$tmp/catalog" "$JAVA_HOME/bin/java" $opts -jar "$tmp/j$i/hearth.jar" serve \
-    --port $p --data "$tmp/j$i/data" --config "$tmp/bench.yaml" >"$tmp/j$i/hearth.log" 2>&1 & pids+=($!)
+    --port $p --data "$tmp/j$i/data" --config "$tmp/bench.yaml" >"$tmp/j$i/hearth.log" 2>&1 & pids+=($!); jpids+=($!)
   for _ in $(seq 1 120); do curl -sf http://127.0.0.1:$p/health/ready >/dev/null && break; sleep 0.5; done
   curl -sf http://127.0.0.1:$p/health/ready >/dev/null || { echo "$jar did not start:"; tail -5 "$tmp/j$i/hearth.log"; exit 1; }
   new=$(curl -sf -X POST http://127.0.0.1:$p/admin/accounts -H "x-api-key: $ADMIN" -H 'Content-Type: application/json' \
@@ -57,20 +58,25 @@ for jar in "$@"; do
     -d '{"amount": 100000, "kind": "paid", "reference": "bench"}' >/dev/null
   names+=("$name"); ports+=($p); keys+=("$key")
 done
-one() { # name body url [hey args...] -> "rate p50 p99 non200"
+cpu_ticks() { [ -n "${1:-}" ] && awk '{print $14 + $15}' "/proc/$1/stat" || echo 0; }
+one() { # name body url [hey args...] -> "rate p50 p99 non200", and the server's CPU per call when $cpu_pid is set
   local name=$1 body=$2 url=$3; shift 3
+  local c0; c0=$(cpu_ticks "${cpu_pid:-}")
   local out; out=$(hey "$@" -m POST -T application/json -D "$body" "$url" 2>&1)
-  printf '%-22s %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  non-200 %s\n' "$name" \
+  local c1; c1=$(cpu_ticks "${cpu_pid:-}")
+  local calls; calls=$(grep -E '^\s+\[[0-9]+\]' <<<"$out" | awk '{s+=$2} END {print s+0}')
+  printf '%-22s %8.0f/s  p50 %6.2f ms  p99 %6.2f ms  non-200 %s%s\n' "$name" \
     "$(grep 'Requests/sec' <<<"$out" | awk '{print $2}')" \
     "$(grep '50% in' <<<"$out" | awk '{print $3*1000}')" "$(grep '99% in' <<<"$out" | awk '{print $3*1000}')" \
-    "$(grep -E '^\s+\[[0-9]+\]' <<<"$out" | grep -v '\[200\]' | awk '{s+=$2} END {print s+0}')"
+    "$(grep -E '^\s+\[[0-9]+\]' <<<"$out" | grep -v '\[200\]' | awk '{s+=$2} END {print s+0}')" \
+    "$([ -z "${cpu_pid:-}" ] || awk -v t=$((c1 - c0)) -v n="$calls" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "  server CPU %4.0f µs/call", n ? t * 1e6 / hz / n : 0}')"
 }
 all() { # direct, then each jar; the jar that goes first turns with each round ($start)
-  one direct "$tmp/m.json" http://127.0.0.1:$up/v1/chat/completions "$@"
+  cpu_pid= one direct "$tmp/m.json" http://127.0.0.1:$up/v1/chat/completions "$@"
   local n=${#names[@]}
   for j in $(seq 0 $((n - 1))); do
     local k=$(( (j + ${start:-0}) % n ))
-    one "${names[$k]}" "$tmp/h.json" http://127.0.0.1:${ports[$k]}/v1/chat/completions -H "x-api-key: ${keys[$k]}" "$@"
+    cpu_pid=${jpids[$k]} one "${names[$k]}" "$tmp/h.json" http://127.0.0.1:${ports[$k]}/v1/chat/completions -H "x-api-key: ${keys[$k]}" "$@"
   done
 }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
