@@ -30,10 +30,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code batch_window_ms}; the run is one runner call and each job gets its own output, processing time (its
  * share of the call, by the runner's weights) and end. Each job was admitted, held and is settled as its own.
  *
- * <p>A caller that waits for its job on its own thread (a v1 call) runs it there when nothing is ahead of it: the
- * queue is empty, a runner slot is free at once and the runner says an interrupt ends its call ({@link
- * Runner#endsOnInterrupt}, an HTTP upstream). The run is the same {@link Run}, under the same timeout and
- * withdrawal, without the three thread hand-offs (caller → dispatcher → run thread → caller) a queued job takes.
+ * <p>A caller that waits for its job on its own thread (a v1 call) skips the dispatcher when nothing is ahead of it
+ * (the queue is empty and a runner slot is free at once): it runs the job itself when the runner says an
+ * interrupt ends its call ({@link Runner#endsOnInterrupt}, an HTTP upstream), and otherwise starts the run's
+ * thread itself. The run is the same {@link Run}, under the same timeout and withdrawal, without the three
+ * thread hand-offs (caller → dispatcher → run thread → caller) a queued job takes, or with one of them.
  *
  * <p>A job can be withdrawn in each of its three places: queued ({@link #removeQueued}), held by the dispatcher
  * while a runner comes up or a batch gathers (the job engine ends it; {@link Work#start} then says to skip it), or
@@ -169,8 +170,9 @@ public final class ExecutionLane implements JobLane {
     }
 
     /**
-     * Runs the job on the caller's thread when nothing is ahead of it and a runner that ends on interrupt has a
-     * slot free at once (the job has then ended when this returns); otherwise queues it as {@link #submit} does.
+     * When nothing is ahead of the job and a runner slot is free at once, runs it on the caller's thread (a runner
+     * that ends on interrupt: the job has then ended when this returns) or starts its run from here; otherwise
+     * queues it as {@link #submit} does.
      */
     @Override
     public void submitAndRun(Work w) throws QueueFull {
@@ -178,15 +180,36 @@ public final class ExecutionLane implements JobLane {
         if (queue.isEmpty() && taken == null) {
             Lease lease = runners.tryAcquire(w);
             if (lease != null) {
-                if (lease.runner().endsOnInterrupt()) {
-                    runHere(w, lease);
-                    return;
-                }
-                lease.callReturned();
-                lease.release(false);
+                if (lease.runner().endsOnInterrupt()) runHere(w, lease);
+                else startHere(w, lease);
+                return;
             }
         }
         submit(w);
+    }
+
+    /**
+     * The job's run on a thread of its own, started from the caller's thread: a runner whose call an interrupt
+     * may not end (native code) must leave the caller free to answer at the timeout, but the hop through the
+     * dispatcher is not needed when nothing is queued and the slot is already taken.
+     */
+    private void startHere(Work w, Lease lease) {
+        if (!w.start(millisSince(w.admittedNanos()))) {
+            lease.callReturned();
+            lease.release(false);
+            return;
+        }
+        start(List.of(w), lease);
+    }
+
+    /** Starts a run of these jobs on a virtual thread of its own. */
+    private void start(List<Work> jobs, Lease lease) {
+        Run run = new Run(jobs, lease);
+        runsStarted.incrementAndGet();
+        jobsStarted.addAndGet(jobs.size());
+        unreported.incrementAndGet();
+        jobs.forEach(j -> running.put(j.id(), run));
+        Thread.ofVirtual().name("job-" + jobs.getFirst().id()).start(run);
     }
 
     /** The job's run on this thread, as the dispatcher would start it on a thread of its own. */
@@ -281,12 +304,7 @@ public final class ExecutionLane implements JobLane {
                 lease.release(false);
                 continue;
             }
-            Run run = new Run(jobs, lease);
-            runsStarted.incrementAndGet();
-            jobsStarted.addAndGet(jobs.size());
-            unreported.incrementAndGet();
-            jobs.forEach(j -> running.put(j.id(), run));
-            Thread.ofVirtual().name("job-" + w.id()).start(run);
+            start(jobs, lease);
         }
     }
 

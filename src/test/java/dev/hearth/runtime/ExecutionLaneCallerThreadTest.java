@@ -128,7 +128,30 @@ class ExecutionLaneCallerThreadTest {
         lane(slots).submitAndRun(job);
         assertThat(job.await()).isInstanceOf(Execution.class);
         assertThat(runner.threads).hasSize(1).doesNotContain(Thread.currentThread());
-        assertThat(slots.places.availablePermits()).as("the slot tried first was given back").isEqualTo(2);
+        assertThat(runner.threads.getFirst().getName()).as("started from the caller, not the dispatcher").isEqualTo("job-" + job.id());
+        waitUntil(() -> slots.places.availablePermits() == 2);
+    }
+
+    @Test
+    void aRunnerThatIgnoresInterruptsStillTimesOutWithoutHoldingTheCaller() throws Exception {
+        ThreadRecordingRunner runner = new ThreadRecordingRunner(false);
+        runner.gate = new CountDownLatch(1); // never opened: the call outlives its timeout, as stuck native code would
+        Slots slots = new Slots(runner, 1);
+        slots.timeoutSeconds = 1;
+        CountingJob job = new CountingJob(6);
+        ExecutionLane lane = lane(slots);
+        lane.submitAndRun(job);
+        assertThat(job.end).as("the caller is not the run's thread").isNotDone();
+        assertThat(job.await()).isInstanceOf(ExecutionTimeout.class);
+        runner.gate.countDown();
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within 10 s");
+            Thread.sleep(5);
+        }
     }
 
     @Test
