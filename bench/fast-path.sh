@@ -8,7 +8,8 @@
 # Usage (from the project root): bench/fast-path.sh before.jar after.jar ...   (default: target/hearth.jar)
 # Then one call at a time once more, measured by bench/LoneCall.java (a bare keep-alive socket client, targets
 # interleaved in blocks of 200 calls, LONE seconds in all): p50/p90/p99 in µs, finer than hey's 0.1 ms steps.
-#   ROUNDS=3 DUR=8s LONE=20 PORT=9930 JFR=1 JFR_MORE=<more recording options> (a JFR `profile` recording per jar, kept under $KEEP, default /tmp/fast-path-jfr)
+# EMBED=1 adds the shipped bge-small-en-v1.5 embedding model of each jar to that interleaved run.
+#   ROUNDS=3 DUR=8s LONE=20 EMBED=1 PORT=9930 JFR=1 JFR_MORE=<more recording options> (a JFR `profile` recording per jar, kept under $KEEP, default /tmp/fast-path-jfr)
 set -u
 : "${JAVA_HOME:?set JAVA_HOME to a JDK 21 or newer}"
 ROUNDS=${ROUNDS:-3}; DUR=${DUR:-8s}; PORT=${PORT:-9930}; KEEP=${KEEP:-/tmp/fast-path-jfr}
@@ -88,6 +89,14 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 lone=(direct=$up:/v1/chat/completions:$tmp/m.json)
 for k in "${!names[@]}"; do lone+=("${names[$k]}=${ports[$k]}:/v1/chat/completions:$tmp/h.json:${keys[$k]}"); done
+if [ "${EMBED:-0}" = 1 ]; then # the shipped embedding model too (an in-process ONNX runner, booted by the warm-up call)
+  echo '{"text": "The quick brown fox jumps over the lazy dog near the river bank."}' > "$tmp/e.json"
+  for k in "${!names[@]}"; do
+    curl -sf -o /dev/null -X POST http://127.0.0.1:${ports[$k]}/v1/bge-small-en-v1.5 -H "x-api-key: ${keys[$k]}" -H 'Content-Type: application/json' -d @"$tmp/e.json" \
+      || { echo "embedding call failed on ${names[$k]}"; exit 1; }
+    lone+=("${names[$k]}-embed=${ports[$k]}:/v1/bge-small-en-v1.5:$tmp/e.json:${keys[$k]}")
+  done
+fi
 echo "== one at a time, interleaved (bench/LoneCall.java, ${LONE:-20} s)"
 "$JAVA_HOME/bin/java" "$(dirname "$0")/LoneCall.java" "${LONE:-20}" "${lone[@]}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
