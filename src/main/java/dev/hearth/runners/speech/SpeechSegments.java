@@ -20,9 +20,9 @@ record SpeechSegments(float start, float end, int minSilence, int minSpeech, int
         }
     }
 
-    /** Defaults for {@link SileroVad#WINDOW} (96 ms): split at pauses of 0.5 s, keep speech from 0.29 s, pad 0.19 s, cut at 28.8 s. */
+    /** Defaults for {@link SileroVad#WINDOW} (96 ms): split at pauses of 0.48 s, keep speech from 0.29 s, pad 0.29 s, cut at 28.8 s. */
     static SpeechSegments forSilero() {
-        return new SpeechSegments(0.5f, 0.35f, 5, 3, 2, 300);
+        return new SpeechSegments(0.5f, 0.35f, 5, 3, 3, 300);
     }
 
     List<Span> find(float[] p) {
