@@ -30,7 +30,7 @@ import static org.assertj.core.data.Offset.offset;
  * loudness envelope; the format is told by the bytes, not the name; truncated, damaged, random and over-long files
  * are a RunFailure (422) that says what is wrong.
  */
-class AudioDecodingTest {
+public class AudioDecodingTest {
 
     static AudioDecoders decoders;
     static SpeechTest.Wav original;
@@ -56,7 +56,7 @@ class AudioDecodingTest {
         if (decoders != null) decoders.close();
     }
 
-    static byte[] fixture(String name) throws Exception {
+    public static byte[] fixture(String name) throws Exception {
         try (InputStream in = AudioDecodingTest.class.getResourceAsStream("/audio/" + name)) {
             if (in == null) throw new IllegalStateException("no fixture " + name);
             return in.readAllBytes();
@@ -123,6 +123,13 @@ class AudioDecodingTest {
         byte[] mp3 = fixture("sentence-16k-mono.mp3");
         assertThatThrownBy(() -> read(Arrays.copyOf(mp3, mp3.length / 2 + 7))).isInstanceOf(RunFailure.class)
                 .hasMessageContaining("not a readable MP3").hasMessageContaining("truncated");
+        // cut exactly between two frames: the LAME information frame's count says so (the 44.1 kHz file has one)
+        byte[] stereo = fixture("sentence-44k-stereo.mp3");
+        int boundary = stereo.length * 2 / 3;
+        // the next frame header of this file: sync, MPEG-1 layer III without CRC, 80 kbps at 44.1 kHz
+        while (!((stereo[boundary] & 0xff) == 0xff && (stereo[boundary + 1] & 0xff) == 0xfb && (stereo[boundary + 2] & 0xfc) == 0x60)) boundary++;
+        byte[] cut = Arrays.copyOf(stereo, boundary);
+        assertThatThrownBy(() -> read(cut)).isInstanceOf(RunFailure.class).hasMessageContaining("truncated").hasMessageContaining("frames its header declares");
         byte[] ogg = fixture("sentence-16k-mono.ogg");
         assertThatThrownBy(() -> read(Arrays.copyOf(ogg, ogg.length / 2))).isInstanceOf(RunFailure.class)
                 .hasMessageContaining("Ogg Vorbis").hasMessageContaining("truncated");

@@ -17,7 +17,8 @@ import java.io.IOException;
  * and skips bytes that are not frames, so both are checked here from the frames' own sizes: a file whose last frame
  * runs past its end is truncated, and one whose frames cover less than half of its bytes is mostly not MP3. The
  * Xing/LAME information frame that encoders put first holds no audio and is skipped, as players do (its silence
- * would shift every word's time); the encoder's own delay (about 0.07 s at 16 kHz with LAME) stays.
+ * would shift every word's time), but its frame count is checked: a file cut exactly between two frames has fewer
+ * than it declares. The encoder's own delay (about 0.07 s at 16 kHz with LAME) stays.
  */
 public final class Mp3Decoder implements AudioDecoder {
 
@@ -29,6 +30,7 @@ public final class Mp3Decoder implements AudioDecoder {
         long tag = id3v2Size(file);
         long framed = 0;
         int frames = 0;
+        long declaredFrames = -1;
         try {
             Header h;
             while ((h = stream.readFrame()) != null) {
@@ -41,7 +43,7 @@ public final class Mp3Decoder implements AudioDecoder {
                 SampleBuffer pcm = (SampleBuffer) decoder.decodeFrame(h, stream);
                 out.format(pcm.getSampleFrequency(), pcm.getChannelCount());
                 frames++;
-                if (frames == 1 && isInfoFrame(file, (int) tag, h.framesize + 4)) {
+                if (frames == 1 && (declaredFrames = infoFrameCount(file, (int) tag, h.framesize + 4)) != -1) {
                     stream.closeFrame();
                     continue;
                 }
@@ -62,20 +64,30 @@ public final class Mp3Decoder implements AudioDecoder {
         if (!d.cutAtLimit() && file.length - end >= 2 && (file[(int) end] & 0xff) == 0xff && (file[(int) end + 1] & 0xe0) == 0xe0) {
             throw new IOException("it is truncated: its last frame, at byte " + end + ", is cut off after " + (file.length - end) + " bytes");
         }
+        if (!d.cutAtLimit() && declaredFrames > 0 && frames - 1 < declaredFrames) {
+            throw new IOException("it is truncated: it has " + (frames - 1) + " of the " + declaredFrames + " frames its header declares");
+        }
         if (!d.cutAtLimit() && framed * 2 < file.length - tag) {
             throw new IOException("it is mostly not MP3: its " + frames + " frames cover " + framed + " of its " + (file.length - tag) + " bytes");
         }
         return d;
     }
 
-    /** The encoder's information frame: "Xing" (VBR) or "Info" (CBR) after the side information, in the first frame. */
-    static boolean isInfoFrame(byte[] file, int at, int size) {
+    /**
+     * The encoder's information frame, "Xing" (VBR) or "Info" (CBR) after the side information in the first frame:
+     * -1 when the frame is not one, else the number of audio frames it declares (0 when it declares none).
+     */
+    static long infoFrameCount(byte[] file, int at, int size) {
         int to = Math.min(file.length, at + Math.min(size, 64));
         for (int i = at + 4; i + 4 <= to; i++) {
             if ((file[i] == 'X' && file[i + 1] == 'i' && file[i + 2] == 'n' && file[i + 3] == 'g')
-                    || (file[i] == 'I' && file[i + 1] == 'n' && file[i + 2] == 'f' && file[i + 3] == 'o')) return true;
+                    || (file[i] == 'I' && file[i + 1] == 'n' && file[i + 2] == 'f' && file[i + 3] == 'o')) {
+                // then 4 bytes of flags; bit 0: a 4-byte big-endian frame count follows
+                if (i + 12 > file.length || (file[i + 7] & 1) == 0) return 0;
+                return ((file[i + 8] & 0xffL) << 24) | ((file[i + 9] & 0xff) << 16) | ((file[i + 10] & 0xff) << 8) | (file[i + 11] & 0xff);
+            }
         }
-        return false;
+        return -1;
     }
 
     /** The size of a leading ID3v2 tag (header, synchsafe length, optional footer), which JLayer skips; 0 without one. */
