@@ -38,6 +38,7 @@ import static org.awaitility.Awaitility.await;
  * {@code speech-to-text} over HTTP on a real Hearth, pocketsphinx and its model fetched from the Debian archive
  * into the test cache: a WAV (base64 JSON, data URL, multipart upload) comes back as its words with timings and is
  * charged per second of processing, and so do an MP3 and Ogg Vorbis file (told by their bytes, not their names);
+ * a 24 s recording comes back in five segments, one per spoken sentence, in the recording's time;
  * refusals (not audio, a damaged or truncated MP3, random bytes named .ogg, too long, nothing sent) are 422 and cost nothing;
  * cold → warm → cold (a 2 s idle timeout here); the "speak, then transcribe" template runs end to end. The
  * server's close checks the ledger's invariants.
@@ -176,6 +177,49 @@ class SpeechToTextIT {
         }
         assertThat(charged).isPositive();
         assertThat(credits()).isEqualByComparingTo(before.subtract(charged));
+    }
+
+    @Test
+    void aLongRecordingIsSplitIntoSegmentsInTheRecordingsTime() throws Exception {
+        // the sentence five times, 1.5 s of silence after each: about 24 s, over the catalog's 15 s
+        SpeechTest.Wav wav = SpeechTest.Wav.parse(sentenceWav);
+        int gap = (int) (wav.format().getSampleRate() * 1.5);
+        short[] pcm = new short[5 * (wav.samples().length + gap)];
+        for (int i = 0; i < 5; i++) System.arraycopy(wav.samples(), 0, pcm, i * (wav.samples().length + gap), wav.samples().length);
+        byte[] bytes = new byte[pcm.length * 2];
+        for (int i = 0; i < pcm.length; i++) {
+            bytes[2 * i] = (byte) pcm[i];
+            bytes[2 * i + 1] = (byte) (pcm[i] >> 8);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var in = new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(bytes), wav.format(), pcm.length)) {
+            javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE, out);
+        }
+        BigDecimal before = credits();
+        HttpResponse<byte[]> r = upload("five.wav", "audio/wav", out.toByteArray());
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+        JsonNode body = Json.MAPPER.readTree(r.body());
+        double duration = body.get("duration").asDouble();
+        assertThat(duration).isGreaterThan(15);
+        JsonNode segments = body.get("segments");
+        assertThat(segments.size()).as(segments.toString()).isEqualTo(5);
+        double period = (wav.samples().length + gap) / (double) wav.format().getSampleRate();
+        for (int i = 0; i < 5; i++) {
+            JsonNode seg = segments.get(i);
+            // each segment lies around its copy of the sentence, which starts every `period` seconds
+            assertThat(seg.get("start").asDouble()).as(seg.toString()).isBetween(i * period - 0.5, i * period + 0.6);
+            assertThat(seg.get("end").asDouble()).isLessThanOrEqualTo(Math.min(duration, i * period + wav.seconds() + 0.5));
+            assertThat(TranscriptionTest.survived(SENTENCE, seg.get("text").asText())).as(seg.toString()).isGreaterThanOrEqualTo(0.5);
+        }
+        double previous = 0;
+        for (JsonNode w : body.get("words")) {
+            assertThat(w.get("start").asDouble()).isGreaterThanOrEqualTo(previous - 1e-9);
+            assertThat(w.get("end").asDouble()).isLessThanOrEqualTo(duration);
+            previous = w.get("end").asDouble();
+        }
+        BigDecimal cost = new BigDecimal(r.headers().firstValue("x-cost").orElseThrow());
+        assertThat(cost).isPositive();
+        assertThat(credits()).isEqualByComparingTo(before.subtract(cost));
     }
 
     @Test
