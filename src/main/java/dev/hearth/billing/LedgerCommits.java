@@ -48,8 +48,12 @@ public sealed interface LedgerCommits extends AutoCloseable {
         /** What may be joined: changes with an equal kind that wait next to each other. */
         Object kind();
 
-        /** Runs {@code all} (this one among them, in the order they came) and returns their results in that order. */
-        List<T> applyAll(Handle h, List<Joinable<T>> all);
+        /**
+         * Runs {@code all} (this one among them, in the order they came) and returns their results in that order,
+         * with {@code statements} prepared on {@code h}'s connection and kept for its life. A list of one is this
+         * change alone: it must then do exactly what {@link #apply} does.
+         */
+        List<T> applyAll(Handle h, CachedStatements statements, List<Joinable<T>> all);
     }
 
     @Override
@@ -237,6 +241,8 @@ public sealed interface LedgerCommits extends AutoCloseable {
          * round trip per commit. Reopened after a failure, since the connection may be what failed.
          */
         private Handle handle;
+        /** The joined settlements' statements, prepared once on {@link #handle}'s connection and closed with it. */
+        private CachedStatements statements;
 
         LeaderFollower(Jdbi jdbi) {
             this.jdbi = jdbi;
@@ -245,6 +251,16 @@ public sealed interface LedgerCommits extends AutoCloseable {
         @Override
         public boolean holdsInMemory() {
             return true;
+        }
+
+        /** How many changes wait for the next batch (for tests that need several changes in one batch). */
+        int waiting() {
+            lock.lock();
+            try {
+                return waiting.size();
+            } finally {
+                lock.unlock();
+            }
         }
 
         @Override
@@ -308,16 +324,23 @@ public sealed interface LedgerCommits extends AutoCloseable {
             }
             for (Change<?> c : batch) {
                 try {
-                    c.take(inTransaction(c.work));
+                    c.take(inTransaction(h -> alone(h, c.work)));
                 } catch (Throwable t) {
                     c.failure = t;
                 }
             }
         }
 
+        /** One change in its own transaction; a joinable one still on the cached statements, as a list of one. */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private Object alone(Handle h, Function<Handle, ?> work) {
+            if (work instanceof Joinable j) return j.applyAll(h, statements, List.of(j)).getFirst();
+            return work.apply(h);
+        }
+
         /** The batch's changes in order; neighbours of one joinable kind run together. */
         @SuppressWarnings({"unchecked", "rawtypes"})
-        private static List<Object> applyAll(Handle h, List<Change<?>> batch) {
+        private List<Object> applyAll(Handle h, List<Change<?>> batch) {
             List<Object> out = new ArrayList<>(batch.size());
             int i = 0;
             while (i < batch.size()) {
@@ -328,12 +351,12 @@ public sealed interface LedgerCommits extends AutoCloseable {
                     if (j - i > 1) {
                         List<Joinable> run = new ArrayList<>(j - i);
                         for (int k = i; k < j; k++) run.add((Joinable) batch.get(k).work);
-                        out.addAll(((Joinable) first).applyAll(h, run));
+                        out.addAll(((Joinable) first).applyAll(h, statements, run));
                         i = j;
                         continue;
                     }
                 }
-                out.add(work.apply(h));
+                out.add(alone(h, work));
                 i++;
             }
             return out;
@@ -341,7 +364,10 @@ public sealed interface LedgerCommits extends AutoCloseable {
 
         /** Only the leader calls this, so the one handle is never used by two threads at once. */
         private <T> T inTransaction(Function<Handle, T> work) {
-            if (handle == null) handle = jdbi.open();
+            if (handle == null) {
+                handle = jdbi.open();
+                statements = new CachedStatements(handle.getConnection());
+            }
             Handle h = handle;
             boolean committed = false;
             try {
@@ -352,7 +378,10 @@ public sealed interface LedgerCommits extends AutoCloseable {
                 return result;
             } finally {
                 if (!committed) {
+                    // a failed batch may leave its statements half-bound: they go with the connection
                     handle = null;
+                    statements.close();
+                    statements = null;
                     try {
                         h.rollback();
                     } catch (RuntimeException ignored) {
@@ -381,6 +410,8 @@ public sealed interface LedgerCommits extends AutoCloseable {
                 }
                 waiting.clear();
                 batchEnded.signalAll();
+                if (statements != null) statements.close();
+                statements = null;
                 if (handle != null) handle.close();
                 handle = null;
             } finally {
