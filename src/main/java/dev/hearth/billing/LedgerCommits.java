@@ -243,6 +243,8 @@ public sealed interface LedgerCommits extends AutoCloseable {
         private Handle handle;
         /** The joined settlements' statements, prepared once on {@link #handle}'s connection and closed with it. */
         private CachedStatements statements;
+        /** On SQLite: the log's checkpoints, off the leader's commits. */
+        private WalCheckpoints checkpoints;
 
         LeaderFollower(Jdbi jdbi) {
             this.jdbi = jdbi;
@@ -367,6 +369,10 @@ public sealed interface LedgerCommits extends AutoCloseable {
             if (handle == null) {
                 handle = jdbi.open();
                 statements = new CachedStatements(handle.getConnection());
+                if (WalCheckpoints.isSqlite(handle)) {
+                    if (checkpoints == null) checkpoints = new WalCheckpoints(jdbi);
+                    checkpoints.adopt(handle);
+                }
             }
             Handle h = handle;
             boolean committed = false;
@@ -387,6 +393,7 @@ public sealed interface LedgerCommits extends AutoCloseable {
                     } catch (RuntimeException ignored) {
                         // the connection is broken: closing it below is all that is left to do
                     } finally {
+                        if (checkpoints != null) WalCheckpoints.release(h);
                         h.close();
                     }
                 }
@@ -412,8 +419,13 @@ public sealed interface LedgerCommits extends AutoCloseable {
                 batchEnded.signalAll();
                 if (statements != null) statements.close();
                 statements = null;
-                if (handle != null) handle.close();
+                if (handle != null) {
+                    if (checkpoints != null) WalCheckpoints.release(handle);
+                    handle.close();
+                }
                 handle = null;
+                if (checkpoints != null) checkpoints.close();
+                checkpoints = null;
             } finally {
                 lock.unlock();
             }
