@@ -64,6 +64,7 @@ public final class Ledger implements AutoCloseable {
         this.nodeId = nodeId;
         this.shareSettlements = new ShareSettlements();
         this.authorities = commits.holdsInMemory() ? new Authorities(new AllocationStore(), clock) : null;
+        if (authorities != null) commits.expect(authorities::openShares);
     }
 
     /**
