@@ -103,7 +103,10 @@ public final class Hearth implements Runnable {
                 throw e;
             }
             String host = cfg.server().host().equals("0.0.0.0") ? "localhost" : cfg.server().host();
-            System.out.println("Hearth is serving on http://" + host + ":" + bound + " (data in " + cfg.dataPath().toAbsolutePath() + ")");
+            // the node's name is the one its v2 jobs and workflow runs are leased under: an operator of several nodes
+            // finds in this line which node a row in the jobs table belongs to
+            System.out.println("Hearth is serving on http://" + host + ":" + bound + " (data in " + cfg.dataPath().toAbsolutePath()
+                    + ", node " + cfg.jobs().nodeId() + ")");
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 app.close();

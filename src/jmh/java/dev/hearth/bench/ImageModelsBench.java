@@ -43,7 +43,7 @@ import java.util.stream.Stream;
  */
 public final class ImageModelsBench {
 
-    private static final Catalog CATALOG = Catalog.load("");
+    static final Catalog CATALOG = Catalog.load("");
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "esrgan";

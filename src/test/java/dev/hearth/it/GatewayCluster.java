@@ -89,7 +89,8 @@ final class GatewayCluster implements AutoCloseable {
         env.put("HEARTH_CATALOG_DIR", dir.resolve("catalog").toString());
         env.put("HEARTH_SERVER_HOST", "127.0.0.1");
         env.put("HEARTH_SERVER_PUBLIC_URL", proxy());
-        env.put("HEARTH_DATABASE_URL", TestDatabases.PG_URL);
+        // each node's connections are named, so that a test can wait for a killed node's backends to end
+        env.put("HEARTH_DATABASE_URL", TestDatabases.PG_URL + (TestDatabases.PG_URL.contains("?") ? "&" : "?") + "ApplicationName=" + backendName(i));
         env.put("HEARTH_DATABASE_USER", TestDatabases.PG_USER);
         env.put("HEARTH_DATABASE_SCHEMA", schema);
         env.put("HEARTH_DATABASE_POOL_SIZE", "4");
@@ -107,8 +108,31 @@ final class GatewayCluster implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no drain, no lease released. */
-    void kill(int i) throws InterruptedException {
+    /**
+     * SIGKILL, then waits until PostgreSQL has ended every backend of the node. A backend that had already received
+     * the dead process's COMMIT still carries it out (under load that can take seconds); only once the backends are
+     * gone is the database's view of the dead node's work final.
+     */
+    void kill(int i) throws Exception {
         nodes.get(i).destroyForcibly().waitFor();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            try (java.sql.Connection db = db(); var rs = db.createStatement().executeQuery(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '" + backendName(i) + "'")) {
+                return rs.next() && rs.getLong(1) == 0;
+            }
+        });
+    }
+
+    /** The name node {@code i} leases its work under, from its "Hearth is serving on ..." line. */
+    String nodeName(int i) throws IOException {
+        var m = java.util.regex.Pattern.compile("Hearth is serving on \\S+ \\(data in .*, node (\\S+)\\)")
+                .matcher(Files.readString(dir.resolve("node" + i + ".log")));
+        if (!m.find()) throw new AssertionError("node " + i + " did not print its name");
+        return m.group(1);
+    }
+
+    private String backendName(int i) {
+        return schema + "-node" + i;
     }
 
     private void startProxy() throws Exception {

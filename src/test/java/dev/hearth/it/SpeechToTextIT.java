@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.TestArtifacts;
 import dev.hearth.http.Json;
 import dev.hearth.it.HearthServer.Reply;
+import dev.hearth.runners.speech.AudioDecodingTest;
 import dev.hearth.runners.speech.SpeechTest;
 import dev.hearth.runners.speech.TranscriptionTest;
 import dev.hearth.workflows.Templates;
@@ -23,9 +24,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,7 +37,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code speech-to-text} over HTTP on a real Hearth, pocketsphinx and its model fetched from the Debian archive
  * into the test cache: a WAV (base64 JSON, data URL, multipart upload) comes back as its words with timings and is
- * charged per second of processing; refusals (not audio, MP3, too long, nothing sent) are 422 and cost nothing;
+ * charged per second of processing, and so do an MP3 and Ogg Vorbis file (told by their bytes, not their names);
+ * a 24 s recording comes back in five segments, one per spoken sentence, in the recording's time;
+ * refusals (not audio, a damaged or truncated MP3, random bytes named .ogg, too long, nothing sent) are 422 and cost nothing;
  * cold → warm → cold (a 2 s idle timeout here); the "speak, then transcribe" template runs end to end. The
  * server's close checks the ledger's invariants.
  */
@@ -136,10 +142,103 @@ class SpeechToTextIT {
             assertThat(r.statusCode()).as(c.getKey() + " → " + new String(r.body())).isEqualTo(422);
             assertThat(Json.MAPPER.readTree(r.body()).get("error").asText()).as(c.getKey()).isNotBlank();
         }
-        assertThat(new String(transcribe(Base64.getEncoder().encodeToString(mp3)).body())).contains("send WAV");
+        assertThat(new String(transcribe(Base64.getEncoder().encodeToString(mp3)).body())).contains("not a readable MP3");
         assertThat(new String(transcribe(Base64.getEncoder().encodeToString(silence(601))).body())).contains("at most 600 s");
         HttpResponse<byte[]> none = send("/v1/speech-to-text", "application/json", Json.bytes(Json.object()));
         assertThat(none.statusCode()).isEqualTo(422);
+        assertThat(credits()).isEqualByComparingTo(before);
+    }
+
+    static HttpResponse<byte[]> upload(String filename, String contentType, byte[] file) throws Exception {
+        String boundary = "hearthboundary43";
+        ByteArrayOutputStream form = new ByteArrayOutputStream();
+        form.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"" + filename + "\"\r\nContent-Type: " + contentType + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        form.writeBytes(file);
+        form.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return send("/v1/speech-to-text", "multipart/form-data; boundary=" + boundary, form.toByteArray());
+    }
+
+    @Test
+    void mp3AndOggAreTranscribedAndChargedLikeWav() throws Exception {
+        String sentence = TranscriptionTest.SENTENCES.getFirst();
+        BigDecimal before = credits();
+        BigDecimal charged = BigDecimal.ZERO;
+        HttpResponse<byte[]> mp3 = upload("fox.mp3", "audio/mpeg", AudioDecodingTest.fixture("sentence-44k-stereo.mp3"));
+        HttpResponse<byte[]> ogg = transcribe(Base64.getEncoder().encodeToString(AudioDecodingTest.fixture("sentence-16k-mono.ogg")));
+        // the name and the declared type do not decide: an Ogg file uploaded as "fox.wav" is read as Ogg
+        HttpResponse<byte[]> misnamed = upload("fox.wav", "application/octet-stream", AudioDecodingTest.fixture("sentence-44k-stereo.ogg"));
+        for (HttpResponse<byte[]> r : List.of(mp3, ogg, misnamed)) {
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+            JsonNode body = Json.MAPPER.readTree(r.body());
+            assertThat(TranscriptionTest.survived(sentence, body.get("text").asText())).as(body.toString()).isGreaterThanOrEqualTo(0.6);
+            assertThat(body.get("segments").size()).isEqualTo(1);
+            charged = charged.add(new BigDecimal(r.headers().firstValue("x-cost").orElseThrow()));
+        }
+        assertThat(charged).isPositive();
+        assertThat(credits()).isEqualByComparingTo(before.subtract(charged));
+    }
+
+    @Test
+    void aLongRecordingIsSplitIntoSegmentsInTheRecordingsTime() throws Exception {
+        // the sentence five times, 1.5 s of silence after each: about 24 s, over the catalog's 15 s
+        SpeechTest.Wav wav = SpeechTest.Wav.parse(sentenceWav);
+        int gap = (int) (wav.format().getSampleRate() * 1.5);
+        short[] pcm = new short[5 * (wav.samples().length + gap)];
+        for (int i = 0; i < 5; i++) System.arraycopy(wav.samples(), 0, pcm, i * (wav.samples().length + gap), wav.samples().length);
+        byte[] bytes = new byte[pcm.length * 2];
+        for (int i = 0; i < pcm.length; i++) {
+            bytes[2 * i] = (byte) pcm[i];
+            bytes[2 * i + 1] = (byte) (pcm[i] >> 8);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (var in = new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(bytes), wav.format(), pcm.length)) {
+            javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE, out);
+        }
+        BigDecimal before = credits();
+        HttpResponse<byte[]> r = upload("five.wav", "audio/wav", out.toByteArray());
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+        JsonNode body = Json.MAPPER.readTree(r.body());
+        double duration = body.get("duration").asDouble();
+        assertThat(duration).isGreaterThan(15);
+        JsonNode segments = body.get("segments");
+        assertThat(segments.size()).as(segments.toString()).isEqualTo(5);
+        double period = (wav.samples().length + gap) / (double) wav.format().getSampleRate();
+        for (int i = 0; i < 5; i++) {
+            JsonNode seg = segments.get(i);
+            // each segment lies around its copy of the sentence, which starts every `period` seconds
+            assertThat(seg.get("start").asDouble()).as(seg.toString()).isBetween(i * period - 0.5, i * period + 0.6);
+            assertThat(seg.get("end").asDouble()).isLessThanOrEqualTo(Math.min(duration, i * period + wav.seconds() + 0.5));
+            assertThat(TranscriptionTest.survived(SENTENCE, seg.get("text").asText())).as(seg.toString()).isGreaterThanOrEqualTo(0.5);
+        }
+        double previous = 0;
+        for (JsonNode w : body.get("words")) {
+            assertThat(w.get("start").asDouble()).isGreaterThanOrEqualTo(previous - 1e-9);
+            assertThat(w.get("end").asDouble()).isLessThanOrEqualTo(duration);
+            previous = w.get("end").asDouble();
+        }
+        BigDecimal cost = new BigDecimal(r.headers().firstValue("x-cost").orElseThrow());
+        assertThat(cost).isPositive();
+        assertThat(credits()).isEqualByComparingTo(before.subtract(cost));
+    }
+
+    @Test
+    void aTruncatedMp3AndRandomBytesNamedOggAre422AndCostNothing() throws Exception {
+        BigDecimal before = credits();
+        byte[] mp3 = AudioDecodingTest.fixture("sentence-16k-mono.mp3");
+        HttpResponse<byte[]> truncated = upload("cut.mp3", "audio/mpeg", Arrays.copyOf(mp3, mp3.length * 2 / 3 + 50));
+        assertThat(truncated.statusCode()).as(new String(truncated.body())).isEqualTo(422);
+        assertThat(Json.MAPPER.readTree(truncated.body()).get("error").asText()).contains("MP3").contains("truncated");
+        byte[] random = new byte[8192];
+        new Random(17).nextBytes(random);
+        random[0] = 0x42;
+        HttpResponse<byte[]> fake = upload("speech.ogg", "audio/ogg", random);
+        assertThat(fake.statusCode()).as(new String(fake.body())).isEqualTo(422);
+        // random bytes behind an Ogg signature pass the gateway's sniffing as Ogg and are refused by the decoder
+        System.arraycopy("OggS".getBytes(StandardCharsets.US_ASCII), 0, random, 0, 4);
+        HttpResponse<byte[]> fakeOgg = upload("speech.ogg", "audio/ogg", random);
+        assertThat(fakeOgg.statusCode()).as(new String(fakeOgg.body())).isEqualTo(422);
+        assertThat(Json.MAPPER.readTree(fakeOgg.body()).get("error").asText()).contains("Ogg");
         assertThat(credits()).isEqualByComparingTo(before);
     }
 

@@ -11,11 +11,12 @@ import java.io.IOException;
 import java.util.Locale;
 
 /**
- * Audio as a recogniser wants it: 16 kHz, mono, 16-bit samples. Reads what the JDK's sound API reads (WAV, AIFF and
- * AU with PCM 8/16/24/32-bit, float, µ-law or A-law, any rate and channel count), mixes the channels down and
- * resamples with a windowed-sinc filter, which also removes what lies above the new Nyquist frequency (plain
- * decimation would fold it back as noise). Compressed formats (MP3, OGG, FLAC...) are refused by name: the JDK has
- * no decoder for them.
+ * Audio as a recogniser wants it: 16 kHz, mono, 16-bit samples. The format is told by the bytes' signature
+ * ({@link AudioContainer}). WAV, AIFF and AU (PCM 8/16/24/32-bit, float, µ-law or A-law, any rate and channel count)
+ * are read by the JDK's sound API; MP3, Ogg Vorbis and FLAC by the decoders the runner was booted with
+ * ({@link AudioDecoders}). The channels are mixed down and the rate changed with a windowed-sinc filter, which also
+ * removes what lies above the new Nyquist frequency (plain decimation would fold it back as noise). Anything else is
+ * refused by name, with what to send instead.
  */
 final class SpeechAudio {
 
@@ -23,15 +24,41 @@ final class SpeechAudio {
     }
 
     /** The decoded samples at {@code rate}, and how long the recording lasts. */
-    record Samples(short[] pcm, int rate, double seconds, float sourceRate, int sourceChannels) {
+    record Samples(short[] pcm, int rate, double seconds, float sourceRate, int sourceChannels, AudioContainer format) {
     }
 
-    static Samples read(byte[] bytes, String contentType, String field, double maxSeconds, int rate) throws RunFailure {
+    static Samples read(byte[] bytes, String field, double maxSeconds, int rate, AudioDecoders decoders) throws RunFailure {
+        AudioContainer format = AudioContainer.of(bytes);
+        if (format.jdk) return readWithJdk(bytes, format, field, maxSeconds, rate, decoders);
+        AudioDecoder decoder = decoders.get(format);
+        if (format == AudioContainer.UNKNOWN) {
+            throw new RunFailure("'" + field + "' is not a recording this model reads (its first bytes are no WAV, AIFF, AU, MP3, Ogg or FLAC signature): send "
+                    + decoders.readable() + " (any sample rate, mono or stereo)");
+        }
+        if (decoder == null) {
+            throw new RunFailure("'" + field + "' is " + format.label + ", a format this model does not decode: send "
+                    + decoders.readable() + " (any sample rate, mono or stereo)");
+        }
+        AudioDecoder.Decoded d;
+        try {
+            d = decoder.decode(bytes, maxSeconds);
+        } catch (java.io.IOException e) {
+            throw new RunFailure("'" + field + "' is not a readable " + format.label + " file: " + e.getMessage());
+        }
+        if (d.cutAtLimit()) {
+            throw new RunFailure(String.format(Locale.ROOT, "'%s' lasts more than %.0f s; this model transcribes at most %.0f s per call: split the recording",
+                    field, maxSeconds, maxSeconds));
+        }
+        return samples(d.mono(), d.sampleRate(), d.channels(), format, field, maxSeconds, rate);
+    }
+
+    private static Samples readWithJdk(byte[] bytes, AudioContainer format, String field, double maxSeconds, int rate, AudioDecoders decoders) throws RunFailure {
         AudioInputStream in;
         try {
             in = AudioSystem.getAudioInputStream(new ByteArrayInputStream(bytes));
         } catch (UnsupportedAudioFileException | IOException e) {
-            throw new RunFailure("'" + field + "' is " + describe(contentType) + ", a format this model does not decode: send WAV (PCM, any sample rate, mono or stereo)");
+            throw new RunFailure("'" + field + "' looks like " + format.label + " but its header is not readable (" + e.getMessage() + "): send "
+                    + decoders.readable() + " (any sample rate, mono or stereo)");
         }
         AudioFormat f = in.getFormat();
         double seconds = in.getFrameLength() > 0 && f.getFrameRate() > 0 ? in.getFrameLength() / (double) f.getFrameRate() : -1;
@@ -42,29 +69,21 @@ final class SpeechAudio {
         } catch (IOException e) {
             throw new RunFailure("'" + field + "' is a damaged audio file (" + e.getMessage() + ")");
         }
-        seconds = mono.length / (double) f.getSampleRate();
+        return samples(mono, f.getSampleRate(), f.getChannels(), format, field, maxSeconds, rate);
+    }
+
+    private static Samples samples(float[] mono, float sourceRate, int channels, AudioContainer format, String field, double maxSeconds, int rate) throws RunFailure {
+        double seconds = mono.length / (double) sourceRate;
         if (seconds > maxSeconds) throw tooLong(field, seconds, maxSeconds);
         if (mono.length == 0) throw new RunFailure("'" + field + "' has no samples: the recording is empty");
-        float[] resampled = resample(mono, f.getSampleRate(), rate);
+        float[] resampled = resample(mono, sourceRate, rate);
         short[] pcm = new short[resampled.length];
         for (int i = 0; i < pcm.length; i++) pcm[i] = (short) Math.max(-32768, Math.min(32767, Math.round(resampled[i] * 32767f)));
-        return new Samples(pcm, rate, seconds, f.getSampleRate(), f.getChannels());
+        return new Samples(pcm, rate, seconds, sourceRate, channels, format);
     }
 
     private static RunFailure tooLong(String field, double seconds, double max) {
         return new RunFailure(String.format(Locale.ROOT, "'%s' lasts %.1f s; this model transcribes at most %.0f s per call: split the recording", field, seconds, max));
-    }
-
-    private static String describe(String contentType) {
-        if (contentType == null) return "not audio this model reads";
-        return switch (contentType) {
-            case "audio/mpeg" -> "MP3";
-            case "audio/ogg" -> "OGG";
-            case "audio/flac" -> "FLAC";
-            case "audio/aac" -> "AAC";
-            case "audio/mp4", "video/mp4", "audio/webm", "video/webm" -> contentType;
-            default -> contentType;
-        };
     }
 
     /** Every frame as one float in [-1, 1]: the mean of its channels. */

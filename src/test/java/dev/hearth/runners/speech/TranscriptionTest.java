@@ -183,16 +183,122 @@ public class TranscriptionTest {
     }
 
     @Test
-    void badAudioIsRefusedWithAdvice() {
-        // MP3 frame header, then noise: sniffed as audio by the gateway, not decodable here
+    void badAudioIsRefusedWithAdvice() throws Exception {
+        // an MP3 frame header, then zeros: one silent frame and 3.7 KB that are not MP3
         byte[] mp3 = new byte[4096];
         mp3[0] = (byte) 0xFF;
         mp3[1] = (byte) 0xFB;
         mp3[2] = (byte) 0x90;
-        assertThatThrownBy(() -> transcribe(mp3)).isInstanceOf(RunFailure.class).hasMessageContaining("send WAV");
-        assertThatThrownBy(() -> transcribe("not audio at all".getBytes())).isInstanceOf(RunFailure.class).hasMessageContaining("send WAV");
+        assertThatThrownBy(() -> transcribe(mp3)).isInstanceOf(RunFailure.class).hasMessageContaining("not a readable MP3");
+        byte[] real = AudioDecodingTest.fixture("sentence-16k-mono.mp3");
+        assertThatThrownBy(() -> transcribe(Arrays.copyOf(real, real.length - 100))).isInstanceOf(RunFailure.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> transcribe("not audio at all".getBytes())).isInstanceOf(RunFailure.class).hasMessageContaining("send WAV, MP3, Ogg Vorbis, FLAC");
         assertThatThrownBy(() -> stt.run(new RunInput("t", JsonNodeFactory.instance.objectNode(), null))).isInstanceOf(RunFailure.class)
                 .hasMessageContaining("'audio' is required");
+    }
+
+    @Test
+    void mp3OggAndFlacMadeFromTheVoiceComeBackWithMostOfTheirWords() throws Exception {
+        String sentence = SENTENCES.getFirst();
+        for (String name : new String[]{"sentence-16k-mono.mp3", "sentence-44k-stereo.mp3", "sentence-16k-mono.ogg", "sentence-44k-stereo.ogg", "sentence-16k-mono.flac"}) {
+            JsonNode r = transcribe(AudioDecodingTest.fixture(name));
+            String text = r.get("text").asText();
+            System.out.printf(Locale.ROOT, "[stt] %-24s WER %.2f → \"%s\"%n", name, wer(sentence, text), text);
+            assertThat(survived(sentence, text)).as(name + " → " + text).isGreaterThanOrEqualTo(0.6);
+            assertThat(r.get("duration").asDouble()).as(name).isBetween(2.7, 3.1);
+            for (JsonNode w : r.get("words")) assertThat(w.get("end").asDouble()).isLessThanOrEqualTo(r.get("duration").asDouble());
+        }
+    }
+
+    /** Five sentences with 1.5 s of silence after each (1 s before the first): 20-odd seconds, over the catalog's 15 s. */
+    record LongRecording(byte[] wav, List<String> sentences, List<double[]> spans, double seconds) {
+    }
+
+    static final List<String> LONG_SENTENCES = List.of(SENTENCES.get(0), SENTENCES.get(1), SENTENCES.get(2),
+            "I would like a cup of coffee with milk.", "The children are playing in the garden.");
+
+    static LongRecording longRecording() throws Exception {
+        ByteArrayOutputStream pcm = new ByteArrayOutputStream();
+        List<double[]> spans = new ArrayList<>();
+        int rate = 16_000;
+        pcm.writeBytes(new byte[rate * 2]);
+        for (String sentence : LONG_SENTENCES) {
+            short[] s = SpeechTest.Wav.parse(speak(sentence, "kevin16")).samples();
+            double at = pcm.size() / 2.0 / rate;
+            spans.add(new double[]{at, at + s.length / (double) rate});
+            for (short v : s) {
+                pcm.write(v & 0xff);
+                pcm.write((v >> 8) & 0xff);
+            }
+            pcm.writeBytes(new byte[(int) (rate * 1.5) * 2]);
+        }
+        byte[] bytes = pcm.toByteArray();
+        return new LongRecording(wav(bytes, new AudioFormat(rate, 16, 1, true, false)), LONG_SENTENCES, spans, bytes.length / 2.0 / rate);
+    }
+
+    @Test
+    void aLongRecordingIsSplitAtItsPausesAndItsWordsKeepTheRecordingsTime() throws Exception {
+        LongRecording rec = longRecording();
+        assertThat(rec.seconds()).isGreaterThan(catalogRunner().get("split_above_seconds").asDouble());
+        long t0 = System.nanoTime();
+        JsonNode r = transcribe(rec.wav());
+        double took = (System.nanoTime() - t0) / 1e9;
+        JsonNode segments = r.get("segments");
+        System.out.printf(Locale.ROOT, "[stt] %.1f s in %d segments, %.2f s (RTF %.2f): %s%n", rec.seconds(), segments.size(), took, took / rec.seconds(), segments);
+        // one stretch per sentence: the 1.5 s pauses split, the sentences' own short pauses do not
+        assertThat(segments.size()).as(segments.toString()).isEqualTo(rec.sentences().size());
+        double previousEnd = 0;
+        for (int i = 0; i < segments.size(); i++) {
+            JsonNode seg = segments.get(i);
+            double start = seg.get("start").asDouble(), end = seg.get("end").asDouble();
+            double[] spoken = rec.spans().get(i);
+            assertThat(start).as(seg.toString()).isGreaterThanOrEqualTo(previousEnd).isLessThan(end);
+            assertThat(end).isLessThanOrEqualTo(r.get("duration").asDouble());
+            // the stretch holds its sentence and little of the silence around it (FreeTTS's own WAV starts and ends
+            // with a few tenths of a second of quiet, so the speech itself lies inside the spoken span)
+            assertThat(start).as("segment %d starts by its sentence at %.2f s", i, spoken[0]).isBetween(spoken[0] - 0.5, spoken[0] + 0.4);
+            assertThat(end).as("segment %d ends by its sentence at %.2f s", i, spoken[1]).isBetween(spoken[1] - 0.4, spoken[1] + 0.5);
+            assertThat(survived(rec.sentences().get(i), seg.get("text").asText())).as(seg.toString()).isGreaterThanOrEqualTo(0.5);
+            previousEnd = end;
+        }
+        // every word is timed inside the sentence it came from, in the whole recording's time
+        double previous = 0;
+        List<String> heard = new ArrayList<>();
+        for (JsonNode w : r.get("words")) {
+            double start = w.get("start").asDouble(), end = w.get("end").asDouble();
+            assertThat(start).as(w.toString()).isGreaterThanOrEqualTo(previous - 1e-9);
+            assertThat(end).isGreaterThan(start).isLessThanOrEqualTo(r.get("duration").asDouble());
+            double mid = (start + end) / 2;
+            assertThat(rec.spans()).as("%s lies in a sentence", w).anySatisfy(span -> assertThat(mid).isBetween(span[0] - 0.1, span[1] + 0.1));
+            previous = end;
+            heard.add(w.get("word").asText());
+        }
+        assertThat(String.join(" ", heard)).isEqualTo(r.get("text").asText());
+        String all = String.join(" ", rec.sentences());
+        System.out.printf(Locale.ROOT, "[stt] split by the VAD: WER %.2f → \"%s\"%n", wer(all, r.get("text").asText()), r.get("text").asText());
+        assertThat(survived(all, r.get("text").asText())).isGreaterThanOrEqualTo(0.6);
+
+        // what the split costs and what it changes: the VAD alone, and the same recording decoded whole
+        SpeechAudio.Samples samples = SpeechAudio.read(rec.wav(), "audio", 600, 16_000, AudioDecoders.none());
+        long v0 = System.nanoTime();
+        ((TranscriptionRunner) stt).stretches(samples);
+        double vad = (System.nanoTime() - v0) / 1e9;
+        ObjectNode whole = catalogRunner().put("split_above_seconds", 100_000);
+        try (Runner unsplit = new TranscriptionRunnerFactory().boot(ResolvingRunnerFactory.resolve(TestArtifacts.cache(), new RunnerSpec("pocketsphinx", whole), s -> { }), s -> { })) {
+            long w0 = System.nanoTime();
+            String text = ((RunOutput.Json) unsplit.run(new RunInput("t", JsonNodeFactory.instance.objectNode()
+                    .put("audio", Base64.getEncoder().encodeToString(rec.wav())), null))).body().get("text").asText();
+            System.out.printf(Locale.ROOT, "[stt] VAD alone: %.3f s for %.1f s (%.0fx real time); decoded whole: %.2f s, WER %.2f → \"%s\"%n",
+                    vad, rec.seconds(), rec.seconds() / vad, (System.nanoTime() - w0) / 1e9, wer(all, text), text);
+        }
+    }
+
+    @Test
+    void aLongSilenceHasNoStretchesAndNoWords() throws Exception {
+        JsonNode r = transcribe(silence(30, 16000));
+        assertThat(r.get("text").asText()).isEmpty();
+        assertThat(r.get("segments").size()).isZero();
+        assertThat(r.get("duration").asDouble()).isEqualTo(30.0);
     }
 
     @Test
