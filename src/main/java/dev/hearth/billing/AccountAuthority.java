@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Decides the holds of single calls on one account in memory, on this node, against an <em>allocation</em>: an
@@ -78,6 +79,8 @@ final class AccountAuthority {
 
     private final String accountId;
     private final Store store;
+    /** This node's calls holding a share of any account, not yet settled or voided (shared by all authorities). */
+    private final AtomicInteger openShares;
     private Allocation current;
     private final Map<String, Share> open = new HashMap<>();
     private long lastHoldAt;
@@ -85,8 +88,13 @@ final class AccountAuthority {
     private long heldNow, heldBefore, windowStart;
 
     AccountAuthority(String accountId, Store store) {
+        this(accountId, store, new AtomicInteger());
+    }
+
+    AccountAuthority(String accountId, Store store, AtomicInteger openShares) {
         this.accountId = accountId;
         this.store = store;
+        this.openShares = openShares;
     }
 
     /** A share of the allocation for one call, topped up from the database when needed; null when refused. */
@@ -111,6 +119,7 @@ final class AccountAuthority {
             current.used += amount;
             String id = "mem-" + UUID.randomUUID();
             open.put(id, new Share(current, amount, now + ttlMillis));
+            openShares.incrementAndGet();
             return new CreditHold(id, accountId, requestId, amount, false, current.id);
         }
         return null;
@@ -139,7 +148,9 @@ final class AccountAuthority {
 
     /** Takes a call's share out of the open ones, once: null when it was already settled, voided or expired. */
     synchronized Share take(String holdId) {
-        return open.remove(holdId);
+        Share s = open.remove(holdId);
+        if (s != null) openShares.decrementAndGet();
+        return s;
     }
 
     /** After a share's settlement committed (or it was voided): {@code charged} left its allocation row. */
@@ -188,6 +199,7 @@ final class AccountAuthority {
                 expired.add(e.getKey());
                 e.getValue().from.used -= e.getValue().amount();
                 it.remove();
+                openShares.decrementAndGet();
             }
         }
         if (!expired.isEmpty()) log.warn("account {}: released {} call holds that were never settled", accountId, expired.size());

@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * This node's {@link AccountAuthority} per account, and the one thread that keeps their allocations tidy
@@ -17,6 +18,7 @@ final class Authorities implements AutoCloseable {
     private static final long TICK_MILLIS = 200;
 
     private final ConcurrentHashMap<String, AccountAuthority> byAccount = new ConcurrentHashMap<>();
+    private final AtomicInteger openShares = new AtomicInteger();
     private final AccountAuthority.Store store;
     private final Clock clock;
     private final Thread keeper;
@@ -30,7 +32,12 @@ final class Authorities implements AutoCloseable {
     }
 
     AccountAuthority of(String accountId) {
-        return byAccount.computeIfAbsent(accountId, id -> new AccountAuthority(id, store));
+        return byAccount.computeIfAbsent(accountId, id -> new AccountAuthority(id, store, openShares));
+    }
+
+    /** How many calls on this node hold a share and have not started to settle it: settlements that will come soon. */
+    int openShares() {
+        return openShares.get();
     }
 
     /** The authority of an account if this node has one (without making one). */

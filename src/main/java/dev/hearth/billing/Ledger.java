@@ -3,14 +3,17 @@ package dev.hearth.billing;
 import dev.hearth.store.Database;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,7 @@ public final class Ledger implements AutoCloseable {
     private final Authorities authorities;
     /** This node's name on its allocation rows ({@code credit_holds.allocated_to}). */
     private final String nodeId;
+    private final ShareSettlements shareSettlements;
 
     public Ledger(Database db, Clock clock) {
         this(db, clock, LedgerCommits.perStep(db.jdbi()));
@@ -58,7 +62,9 @@ public final class Ledger implements AutoCloseable {
         this.clock = clock;
         this.lockRow = db.dialect() == Database.Dialect.POSTGRESQL ? " FOR UPDATE" : "";
         this.nodeId = nodeId;
+        this.shareSettlements = new ShareSettlements();
         this.authorities = commits.holdsInMemory() ? new Authorities(new AllocationStore(), clock) : null;
+        if (authorities != null) commits.expect(authorities::openShares);
     }
 
     /**
@@ -278,63 +284,100 @@ public final class Ledger implements AutoCloseable {
 
         @Override
         public ShareCharged apply(Handle h) {
-            ShareCharged c = charge == 0 ? new ShareCharged(new Settlement(0, balance(h, hold.accountId(), "")), true)
-                    : chargeShare(h, hold, requestId, charge, description);
-            alsoInTransaction.run(h, c.settlement());
-            return c;
+            // outside the leader's connection (grouped, per_step, after close): statements for this transaction only
+            try (CachedStatements statements = new CachedStatements(h.getConnection())) {
+                return applyAll(h, statements, List.of(this)).getFirst();
+            }
         }
 
         @Override
-        public List<ShareCharged> applyAll(Handle h, List<LedgerCommits.Joinable<ShareCharged>> all) {
+        public List<ShareCharged> applyAll(Handle h, CachedStatements statements, List<LedgerCommits.Joinable<ShareCharged>> all) {
+            try {
+                return shareSettlements.settle(h, statements, all);
+            } catch (SQLException e) {
+                throw new IllegalStateException("settling " + all.size() + " calls failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * The settlements of calls' shares in plain JDBC on cached statements: per account, one read and one update
+     * of its row, one update per allocation row, and the entries inserted as one JDBC batch. Each entry's
+     * balances after are computed in order, free credits first, as if the charges ran one by one.
+     */
+    private final class ShareSettlements {
+        private final String readAccount = "SELECT paid_balance, free_balance, held FROM accounts WHERE id = ?" + lockRow;
+        private static final String CHARGE_ALLOCATION =
+                "UPDATE credit_holds SET amount = amount - ? WHERE id = ? AND state = ? AND amount >= ?";
+        private static final String WRITE_ACCOUNT = "UPDATE accounts SET free_balance = ?, paid_balance = ?, held = ? WHERE id = ?";
+        private static final String INSERT_CHARGE = "INSERT INTO ledger_entries (account_id, kind, request_id, reference, amount, "
+                + "credit_kind, free_amount, paid_amount, free_balance_after, paid_balance_after, description, created_at) "
+                + "VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+        List<ShareCharged> settle(Handle h, CachedStatements statements, List<LedgerCommits.Joinable<ShareCharged>> all) throws SQLException {
+            boolean alone = all.size() == 1;
+            // accounts in the order their first charge came; most batches are of one account
             Map<String, List<ShareCharge>> byAccount = new LinkedHashMap<>();
             for (LedgerCommits.Joinable<ShareCharged> j : all) {
                 ShareCharge c = (ShareCharge) j;
-                byAccount.computeIfAbsent(c.hold.accountId(), k -> new ArrayList<>()).add(c);
+                byAccount.computeIfAbsent(c.hold.accountId(), k -> new ArrayList<>(all.size())).add(c);
             }
-            Map<ShareCharge, ShareCharged> results = new HashMap<>();
-            List<Object[]> entries = new ArrayList<>();
+            Map<ShareCharge, ShareCharged> results = new IdentityHashMap<>(all.size());
+            PreparedStatement insert = null;
             long now = clock.millis();
             for (Map.Entry<String, List<ShareCharge>> account : byAccount.entrySet()) {
                 String accountId = account.getKey();
-                // the account row first, as every ledger change locks it
-                Balance b = balance(h, accountId, lockRow);
+                // the account row first, as every ledger change locks it, so two transactions never wait for each other
+                Balance b = readAccount(statements, accountId);
+                boolean fromAllocation = true;
                 Map<String, Long> byAllocation = new LinkedHashMap<>();
                 for (ShareCharge c : account.getValue()) {
                     // a share already settled charges nothing, and its allocation may be gone: not asked about
                     if (c.charge > 0) byAllocation.merge(c.hold.allocationId(), c.charge, Long::sum);
                 }
                 for (Map.Entry<String, Long> a : byAllocation.entrySet()) {
-                    int n = h.createUpdate("UPDATE credit_holds SET amount = amount - :c WHERE id = :id AND state = :open AND amount >= :c")
-                            .bind("c", a.getValue()).bind("id", a.getKey()).bind("open", HoldState.OPEN.column()).execute();
-                    // an allocation that expired: the batch rolls back, and each charge is settled on its own
-                    if (n == 0) throw new LostAllocation();
+                    if (chargeAllocation(statements, a.getKey(), a.getValue())) continue;
+                    // the allocation row expired (a sweeper released it): in a joined batch, roll back and let each
+                    // charge be settled on its own; alone, the charge is taken only if the balance still has it free
+                    if (!alone) throw new LostAllocation();
+                    fromAllocation = false;
+                    ShareCharge c = account.getValue().getFirst();
+                    if (b.available() < c.charge) {
+                        log.warn("request {}: its credit allocation expired and the balance no longer covers {}; not charged",
+                                c.requestId, Money.format(c.charge));
+                        results.put(c, new ShareCharged(new Settlement(0, b), false));
+                    }
                 }
                 long paid = b.paid(), free = b.free(), held = b.held();
+                boolean changed = false;
                 for (ShareCharge c : account.getValue()) {
+                    if (results.containsKey(c)) continue;
                     long fromFree = Math.min(free, c.charge);
                     long fromPaid = c.charge - fromFree;
                     free -= fromFree;
                     paid -= fromPaid;
-                    held -= c.charge;
-                    results.put(c, new ShareCharged(new Settlement(c.charge, new Balance(paid, free, held)), true));
-                    if (c.charge > 0) {
-                        entries.add(new Object[]{accountId, c.requestId, -c.charge, fromPaid == 0 ? "free" : fromFree == 0 ? "paid" : "mixed",
-                                -fromFree, -fromPaid, free, paid, c.description});
-                    }
+                    // a charge off the allocation row leaves held with it; off an expired one, held was already released
+                    if (fromAllocation) held -= c.charge;
+                    results.put(c, new ShareCharged(new Settlement(c.charge, new Balance(paid, free, held)), fromAllocation));
+                    if (c.charge == 0) continue;
+                    changed = true;
+                    if (insert == null) insert = statements.get(INSERT_CHARGE);
+                    insert.setString(1, accountId);
+                    insert.setString(2, EntryKind.CHARGE.wire());
+                    insert.setString(3, c.requestId);
+                    insert.setLong(4, -c.charge);
+                    insert.setString(5, fromPaid == 0 ? "free" : fromFree == 0 ? "paid" : "mixed");
+                    insert.setLong(6, -fromFree);
+                    insert.setLong(7, -fromPaid);
+                    insert.setLong(8, free);
+                    insert.setLong(9, paid);
+                    insert.setString(10, c.description);
+                    insert.setLong(11, now);
+                    insert.addBatch();
                 }
-                h.createUpdate("UPDATE accounts SET free_balance = :f, paid_balance = :p, held = :h WHERE id = :id")
-                        .bind("f", free).bind("p", paid).bind("h", held).bind("id", accountId).execute();
+                if (changed) writeAccount(statements, accountId, free, paid, held);
             }
-            if (!entries.isEmpty()) {
-                PreparedBatch batch = h.prepareBatch("INSERT INTO ledger_entries (account_id, kind, request_id, reference, amount, credit_kind, "
-                        + "free_amount, paid_amount, free_balance_after, paid_balance_after, description, created_at) VALUES (:acc, :kind, :req, "
-                        + "NULL, :amount, :ck, :fa, :pa, :fb, :pb, :d, :now)");
-                for (Object[] e : entries) {
-                    batch.bind("acc", e[0]).bind("kind", EntryKind.CHARGE.wire()).bind("req", e[1]).bind("amount", e[2]).bind("ck", e[3])
-                            .bind("fa", e[4]).bind("pa", e[5]).bind("fb", e[6]).bind("pb", e[7]).bind("d", e[8]).bind("now", now).add();
-                }
-                batch.execute();
-            }
+            if (insert != null) insert.executeBatch();
             List<ShareCharged> out = new ArrayList<>(all.size());
             for (LedgerCommits.Joinable<ShareCharged> j : all) {
                 ShareCharge c = (ShareCharge) j;
@@ -344,19 +387,33 @@ public final class Ledger implements AutoCloseable {
             }
             return out;
         }
-    }
 
-    private ShareCharged chargeShare(Handle h, CreditHold hold, String requestId, long charge, String description) {
-        // the account row first, as every ledger change locks it, so two transactions never wait for each other
-        Balance b = balance(h, hold.accountId(), lockRow);
-        int n = h.createUpdate("UPDATE credit_holds SET amount = amount - :c WHERE id = :id AND state = :open AND amount >= :c")
-                .bind("c", charge).bind("id", hold.allocationId()).bind("open", HoldState.OPEN.column()).execute();
-        if (n == 1) return new ShareCharged(charge(h, b, hold.accountId(), requestId, charge, charge, description), true);
-        if (b.available() < charge) {
-            log.warn("request {}: its credit allocation expired and the balance no longer covers {}; not charged", requestId, Money.format(charge));
-            return new ShareCharged(new Settlement(0, b), false);
+        private Balance readAccount(CachedStatements statements, String accountId) throws SQLException {
+            PreparedStatement s = statements.get(readAccount);
+            s.setString(1, accountId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) throw new BillingException.UnknownAccount(accountId);
+                return new Balance(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+            }
         }
-        return new ShareCharged(charge(h, b, hold.accountId(), requestId, charge, 0, description), false);
+
+        private boolean chargeAllocation(CachedStatements statements, String allocationId, long charge) throws SQLException {
+            PreparedStatement s = statements.get(CHARGE_ALLOCATION);
+            s.setLong(1, charge);
+            s.setString(2, allocationId);
+            s.setString(3, HoldState.OPEN.column());
+            s.setLong(4, charge);
+            return s.executeUpdate() == 1;
+        }
+
+        private void writeAccount(CachedStatements statements, String accountId, long free, long paid, long held) throws SQLException {
+            PreparedStatement s = statements.get(WRITE_ACCOUNT);
+            s.setLong(1, free);
+            s.setLong(2, paid);
+            s.setLong(3, held);
+            s.setString(4, accountId);
+            s.executeUpdate();
+        }
     }
 
     /** What an open hold has left (locked on PostgreSQL until the transaction ends), or empty when it has ended. */
