@@ -205,7 +205,11 @@ final class GatewayCluster implements AutoCloseable {
     @Override
     public void close() throws Exception {
         for (Process p : nodes) if (p != null) p.destroyForcibly().waitFor();
-        if (nginx != null) nginx.destroyForcibly().waitFor();
+        if (nginx != null) {
+            // SIGTERM, not SIGKILL: a killed master leaves its worker behind, still listening, on every run
+            nginx.destroy();
+            if (!nginx.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) nginx.destroyForcibly().waitFor();
+        }
         bucket.close();
         TestRedis.deleteKeys(TestRedis.URL, prefix);
         try (var c = java.sql.DriverManager.getConnection(TestDatabases.PG_URL, TestDatabases.PG_USER, ""); var st = c.createStatement()) {
